@@ -1,0 +1,142 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { OtpModuleOptions, OtpRedisOptions } from '../otp/otp-options.js';
+import { Environment } from './environment.js';
+
+export interface RateLimitConfig {
+  ttlSeconds: number;
+  requestLimit: number;
+  verifyLimit: number;
+}
+
+/** The validated, typed configuration of the standalone service. */
+export interface AppConfig {
+  port: number;
+  nodeEnv: string;
+  logLevel: string;
+  /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string[];
+  rateLimit: RateLimitConfig;
+  otp: OtpModuleOptions;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const messagesOf = (errors: ValidationError[]): string[] =>
+  errors.flatMap((error) => [
+    ...Object.values(error.constraints ?? {}),
+    ...messagesOf(error.children ?? []),
+  ]);
+
+function parseTrustProxy(value: string): AppConfig['trustProxy'] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((item) => item.trim());
+}
+
+function redisOptions(env: Environment): OtpRedisOptions | undefined {
+  const keyPrefix = env.REDIS_KEY_PREFIX;
+  if (env.REDIS_CLUSTER_NODES?.length) {
+    const clusterNodes = env.REDIS_CLUSTER_NODES.map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    });
+    return { clusterNodes, keyPrefix };
+  }
+  return env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix } : undefined;
+}
+
+/** What production refuses: each is safe on a laptop and unsafe facing real users. */
+function productionProblems(env: Environment): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES?.length) {
+    problems.push(
+      'NODE_ENV=production needs REDIS_URL or REDIS_CLUSTER_NODES: the in-memory store loses codes on restart and is not shared between instances',
+    );
+  }
+  if (env.SMS_PROVIDER === 'console' || env.SMS_FALLBACK_PROVIDER === 'console') {
+    problems.push(
+      'NODE_ENV=production needs SMS_PROVIDER (and SMS_FALLBACK_PROVIDER, if set) to be plivo or sns: console only logs the message',
+    );
+  }
+  if (Buffer.byteLength(env.OTP_HASH_SECRET ?? '') < 32) {
+    problems.push('NODE_ENV=production needs OTP_HASH_SECRET of at least 32 bytes');
+  }
+  return problems;
+}
+
+/**
+ * Reads and validates the environment once, at start-up. Empty variables count as unset, as
+ * they do in most deployment tools.
+ */
+export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
+  const defined = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(Environment, defined, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
+  const problems = messagesOf(validateSync(env, { forbidUnknownValues: false }));
+  if (env.REDIS_URL && env.REDIS_CLUSTER_NODES?.length) {
+    problems.push('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  }
+  problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: env.PORT,
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimit: {
+      ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,
+      requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
+      verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
+    },
+    otp: {
+      codeLength: env.OTP_LENGTH,
+      ttlSeconds: env.OTP_TTL_SECONDS,
+      maxAttempts: env.OTP_MAX_ATTEMPTS,
+      resendCooldownSeconds: env.OTP_RESEND_COOLDOWN_SECONDS,
+      maxSendsPerWindow: env.OTP_MAX_SENDS_PER_WINDOW,
+      sendWindowSeconds: env.OTP_SEND_WINDOW_SECONDS,
+      lockoutThreshold: env.OTP_LOCKOUT_THRESHOLD,
+      lockoutWindowSeconds: env.OTP_LOCKOUT_WINDOW_SECONDS,
+      hashSecret: env.OTP_HASH_SECRET,
+      defaultCountry: env.OTP_DEFAULT_COUNTRY,
+      allowedCountries: env.OTP_ALLOWED_COUNTRIES,
+      blockedCountries: env.OTP_BLOCKED_COUNTRIES,
+      messageTemplate: env.OTP_MESSAGE_TEMPLATE,
+      appName: env.OTP_APP_NAME,
+      redis: redisOptions(env),
+      sms: {
+        provider: env.SMS_PROVIDER,
+        fallbackProvider: env.SMS_FALLBACK_PROVIDER,
+        maxRetries: env.SMS_MAX_RETRIES,
+        timeoutMs: env.SMS_TIMEOUT_MS,
+        plivo: env.PLIVO_AUTH_ID
+          ? {
+              authId: env.PLIVO_AUTH_ID,
+              authToken: env.PLIVO_AUTH_TOKEN ?? '',
+              sender: env.PLIVO_SENDER ?? '',
+              baseUrl: env.PLIVO_BASE_URL,
+            }
+          : undefined,
+        sns: {
+          region: env.AWS_REGION,
+          endpoint: env.AWS_ENDPOINT_URL_SNS,
+          smsType: env.SNS_SMS_TYPE,
+          senderId: env.SNS_SENDER_ID,
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { OtpModule } from './otp.module.js';
+export { OTP_MODULE_OPTIONS } from './otp.module-definition.js';
+export * from './otp-options.js';
+export * from './otp.errors.js';
+export { OtpService } from './otp.service.js';
+export type { OtpChannel, OtpRequestResult, OtpVerifyResult } from './otp.service.js';
+export { OtpExceptionFilter } from './otp-exception.filter.js';
+export { toErrorResponse } from './otp-error-response.js';
+export { OTP_STORE, type OtpStore } from './store/otp-store.js';
+export { OTP_REDIS, type RedisClient } from './store/redis-connection.js';
+export { SMS_PROVIDER, type SmsMessage, type SmsProvider } from './sms/sms-provider.js';

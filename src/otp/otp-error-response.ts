@@ -1,0 +1,97 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode, OtpIncorrectError } from './otp.errors.js';
+
+export interface ErrorResponse {
+  status: number;
+  body: { statusCode: number; code: OtpErrorCode; message: string; attemptsRemaining?: number };
+  retryAfterSeconds?: number;
+}
+
+export function httpStatusOf(code: OtpErrorCode): number {
+  switch (code) {
+    case OtpErrorCode.ValidationFailed:
+    case OtpErrorCode.InvalidPhoneNumber:
+    case OtpErrorCode.OtpIncorrect:
+      return HttpStatus.BAD_REQUEST;
+    case OtpErrorCode.PhoneNumberNotAllowed:
+      return HttpStatus.FORBIDDEN;
+    case OtpErrorCode.OtpNotFound:
+      return HttpStatus.NOT_FOUND;
+    case OtpErrorCode.OtpAttemptsExceeded:
+    case OtpErrorCode.ResendCooldown:
+    case OtpErrorCode.SendLimitExceeded:
+    case OtpErrorCode.PhoneLocked:
+    case OtpErrorCode.RateLimited:
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case OtpErrorCode.PayloadTooLarge:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case OtpErrorCode.SmsDeliveryFailed:
+      return HttpStatus.BAD_GATEWAY;
+    case OtpErrorCode.StoreUnavailable:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case OtpErrorCode.InternalError:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default: {
+      const unhandled: never = code;
+      throw new Error(`No HTTP status for ${String(unhandled)}`);
+    }
+  }
+}
+
+function respond(
+  code: OtpErrorCode,
+  message: string = OTP_ERROR_MESSAGES[code],
+  extra: Partial<ErrorResponse['body']> = {},
+): ErrorResponse {
+  const status = httpStatusOf(code);
+  return { status, body: { statusCode: status, code, message, ...extra } };
+}
+
+/**
+ * Errors the HTTP layer raised before `OtpService` ran: body parsing (Fastify, Express or Nest),
+ * the throttler. ValidationPipe errors never get here: its factory throws `OtpValidationError`.
+ * Body parser messages may quote the body, so a fixed message is sent instead.
+ */
+function fromHttpStatus(status: number): ErrorResponse | undefined {
+  switch (status) {
+    case HttpStatus.BAD_REQUEST:
+      return respond(OtpErrorCode.ValidationFailed, 'The body is not valid JSON');
+    case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
+      return respond(OtpErrorCode.ValidationFailed, 'The body must be JSON (application/json)');
+    case HttpStatus.PAYLOAD_TOO_LARGE:
+      return respond(OtpErrorCode.PayloadTooLarge);
+    case HttpStatus.TOO_MANY_REQUESTS:
+      return respond(OtpErrorCode.RateLimited);
+  }
+  return undefined;
+}
+
+function statusCarriedBy(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const candidate = exception as { statusCode?: unknown; status?: unknown } | null;
+  const status = candidate?.statusCode ?? candidate?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
+}
+
+/**
+ * The one mapping from anything thrown while serving a request to the contract's error body.
+ * Undefined for an HTTP exception the contract does not speak of (another route's 404, a health
+ * check's 503): those keep the body they were thrown with.
+ */
+export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
+  if (exception instanceof OtpError) {
+    const extra =
+      exception instanceof OtpIncorrectError
+        ? { attemptsRemaining: exception.attemptsRemaining }
+        : {};
+    return {
+      ...respond(exception.code, exception.message, extra),
+      retryAfterSeconds: exception.retryAfterSeconds,
+    };
+  }
+  const status = statusCarriedBy(exception);
+  if (status === undefined) return respond(OtpErrorCode.InternalError);
+  const mapped = fromHttpStatus(status);
+  if (mapped || exception instanceof HttpException) return mapped;
+  return respond(status >= 500 ? OtpErrorCode.InternalError : OtpErrorCode.ValidationFailed);
+}

@@ -1,0 +1,41 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { toErrorResponse } from './otp-error-response.js';
+
+/**
+ * Writes every failure as the contract's error body through whichever HTTP adapter the host
+ * runs, so `OtpModule` needs no global set-up and knows neither Express nor Fastify.
+ */
+@Catch()
+export class OtpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('OtpExceptionFilter');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const adapter = this.adapterHost.httpAdapter;
+    const response = host.switchToHttp().getResponse();
+    const mapped = toErrorResponse(exception);
+    if (!mapped) {
+      const foreign = exception as HttpException;
+      adapter.reply(response, foreign.getResponse(), foreign.getStatus());
+      return;
+    }
+    const { status, body, retryAfterSeconds } = mapped;
+    if (status >= 500 && body.code === 'internal_error') {
+      // The name and message only: the contract keeps stack traces out of logs as well.
+      const error = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`Unexpected ${error.name}: ${error.message}`);
+    }
+    if (retryAfterSeconds !== undefined) {
+      adapter.setHeader(response, 'Retry-After', String(retryAfterSeconds));
+    }
+    adapter.reply(response, body, status);
+  }
+}

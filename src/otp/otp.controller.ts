@@ -1,0 +1,54 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters, UsePipes } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
+import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
+import { RequestOtpDto } from './dto/request-otp.dto.js';
+import { VerifyOtpDto } from './dto/verify-otp.dto.js';
+import { OtpErrorCode as E } from './otp.errors.js';
+import { OtpExceptionFilter } from './otp-exception.filter.js';
+import { otpValidationPipe } from './otp-validation.pipe.js';
+import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
+
+@ApiTags('otp')
+@Controller('api/otp')
+@UseFilters(OtpExceptionFilter)
+@UsePipes(otpValidationPipe)
+@ApiOtpErrors(E.ValidationFailed, E.PayloadTooLarge, E.RateLimited, E.StoreUnavailable)
+export class OtpController {
+  constructor(private readonly otp: OtpService) {}
+
+  @Post('request')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Send a fresh code to a phone number' })
+  @ApiAcceptedResponse({ type: OtpRequestResponseDto })
+  @ApiOtpErrors(
+    E.ValidationFailed,
+    E.InvalidPhoneNumber,
+    E.PhoneNumberNotAllowed,
+    E.ResendCooldown,
+    E.SendLimitExceeded,
+    E.PhoneLocked,
+    E.RateLimited,
+    E.SmsDeliveryFailed,
+  )
+  request(@Body() body: RequestOtpDto): Promise<OtpRequestResult> {
+    return this.otp.requestCode(body.phoneNumber, body.channel);
+  }
+
+  @Post('verify')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Check a code; approves it once' })
+  @ApiOkResponse({ type: OtpVerifyResponseDto })
+  @ApiOtpErrors(
+    E.ValidationFailed,
+    E.InvalidPhoneNumber,
+    E.OtpIncorrect,
+    E.OtpNotFound,
+    E.OtpAttemptsExceeded,
+    E.PhoneLocked,
+    E.RateLimited,
+  )
+  verify(@Body() body: VerifyOtpDto): Promise<OtpVerifyResult> {
+    return this.otp.verifyCode(body.phoneNumber, body.code);
+  }
+}

@@ -1,0 +1,106 @@
+import type {
+  IssuePolicy,
+  IssueResult,
+  OtpStore,
+  VerifyPolicy,
+  VerifyResult,
+} from './otp-store.js';
+
+interface Expiring {
+  expiresAt: number;
+}
+interface PendingCode extends Expiring {
+  hash: string;
+  attemptsLeft: number;
+}
+interface Counter extends Expiring {
+  count: number;
+}
+
+/**
+ * The Redis store's semantics in one process, for development and for tests of host apps.
+ * Each method runs to completion without awaiting, which makes it as atomic as a Lua script.
+ */
+export class InMemoryOtpStore implements OtpStore {
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly cooldowns = new Map<string, Expiring>();
+  private readonly sends = new Map<string, Counter>();
+  private readonly failures = new Map<string, Counter>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
+    const failures = this.live(this.failures, phoneNumber);
+    if (failures && failures.count >= policy.lockoutThreshold) {
+      return { outcome: 'locked', retryAfterMs: this.left(failures) };
+    }
+    const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
+    if (cooldown) return { outcome: 'cooldown', retryAfterMs: this.left(cooldown) };
+    const sends = this.live(this.sends, phoneNumber);
+    if (sends && sends.count >= policy.maxSends) {
+      return { outcome: 'send_limit', retryAfterMs: this.left(sends) };
+    }
+    const now = this.now();
+    this.codes.set(phoneNumber, {
+      hash: codeHash,
+      attemptsLeft: policy.maxAttempts,
+      expiresAt: now + policy.ttlMs,
+    });
+    if (policy.cooldownMs > 0) {
+      this.cooldowns.set(phoneNumber, { expiresAt: now + policy.cooldownMs });
+    }
+    this.increment(this.sends, phoneNumber, policy.sendWindowMs);
+    return { outcome: 'issued' };
+  }
+
+  async revoke(phoneNumber: string, codeHash: string): Promise<void> {
+    if (this.live(this.codes, phoneNumber)?.hash !== codeHash) return;
+    this.codes.delete(phoneNumber);
+    this.cooldowns.delete(phoneNumber);
+    const sends = this.live(this.sends, phoneNumber);
+    if (sends && sends.count > 1) sends.count -= 1;
+    else this.sends.delete(phoneNumber);
+  }
+
+  async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
+    const failures = this.live(this.failures, phoneNumber);
+    if (failures && failures.count >= policy.lockoutThreshold) {
+      return { outcome: 'locked', retryAfterMs: this.left(failures) };
+    }
+    const pending = this.live(this.codes, phoneNumber);
+    if (!pending) return { outcome: 'not_found' };
+    if (pending.attemptsLeft <= 0) {
+      return { outcome: 'attempts_exceeded', retryAfterMs: this.left(pending) };
+    }
+    if (pending.hash === codeHash) {
+      this.codes.delete(phoneNumber);
+      return { outcome: 'approved' };
+    }
+    pending.attemptsLeft -= 1;
+    this.increment(this.failures, phoneNumber, policy.lockoutWindowMs);
+    return { outcome: 'incorrect', attemptsRemaining: pending.attemptsLeft };
+  }
+
+  async ping(): Promise<void> {}
+
+  /** The entry if it has not expired; an expired one is dropped, as Redis would have. */
+  private live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private left(entry: Expiring): number {
+    return Math.max(entry.expiresAt - this.now(), 0);
+  }
+
+  /** A fixed window that starts with its first event, like INCR followed by PEXPIRE on 1. */
+  private increment(map: Map<string, Counter>, key: string, windowMs: number): void {
+    const entry = this.live(map, key);
+    if (entry) entry.count += 1;
+    else map.set(key, { count: 1, expiresAt: this.now() + windowMs });
+  }
+}

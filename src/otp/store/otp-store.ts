@@ -1,0 +1,47 @@
+import { Inject } from '@nestjs/common';
+
+export const OTP_STORE = Symbol('OTP_STORE');
+export const InjectOtpStore = (): ParameterDecorator => Inject(OTP_STORE);
+
+/** The per-number limits a new code must pass, in milliseconds where they are durations. */
+export interface IssuePolicy {
+  ttlMs: number;
+  maxAttempts: number;
+  cooldownMs: number;
+  maxSends: number;
+  sendWindowMs: number;
+  lockoutThreshold: number;
+}
+
+export interface VerifyPolicy {
+  lockoutThreshold: number;
+  lockoutWindowMs: number;
+}
+
+export type IssueResult =
+  { outcome: 'issued' } | { outcome: 'locked' | 'cooldown' | 'send_limit'; retryAfterMs: number };
+
+export type VerifyResult =
+  | { outcome: 'approved' }
+  | { outcome: 'not_found' }
+  | { outcome: 'incorrect'; attemptsRemaining: number }
+  | { outcome: 'attempts_exceeded' | 'locked'; retryAfterMs: number };
+
+/**
+ * Codes and per-number counters. Each method is one atomic step: two instances, or two requests
+ * of one instance, never see a state half-way through another's call. Implementations throw
+ * `StoreUnavailableError` when the backing store cannot answer.
+ */
+export interface OtpStore {
+  /** Checks lockout, cooldown and the send cap, then stores the hash and records the send. */
+  issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult>;
+  /**
+   * Undoes an `issue` whose SMS was never delivered: removes that code (not a newer one) and
+   * gives back the cooldown and the send it counted.
+   */
+  revoke(phoneNumber: string, codeHash: string): Promise<void>;
+  /** Checks the code, counts a wrong one, deletes a right one. */
+  verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult>;
+  /** Resolves when the store answers; for readiness probes. */
+  ping(): Promise<void>;
+}

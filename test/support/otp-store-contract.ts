@@ -1,0 +1,164 @@
+import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IssuePolicy, OtpStore, VerifyPolicy } from '../../src/otp/store/otp-store.js';
+
+export interface StoreUnderTest {
+  store: OtpStore;
+  cleanup(): Promise<void>;
+}
+
+const issuePolicy: IssuePolicy = {
+  ttlMs: 60_000,
+  maxAttempts: 3,
+  cooldownMs: 0,
+  maxSends: 100,
+  sendWindowMs: 60_000,
+  lockoutThreshold: 100,
+};
+const verifyPolicy: VerifyPolicy = { lockoutThreshold: 100, lockoutWindowMs: 60_000 };
+
+let sequence = 0;
+const nextNumber = (): string => `+4474001${String(++sequence).padStart(5, '0')}`;
+
+/** One semantics, every store: the Redis store, the in-memory one and, later, a cluster. */
+export function describeOtpStoreContract(
+  name: string,
+  create: () => Promise<StoreUnderTest>,
+): void {
+  describe(`OtpStore contract: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: OtpStore;
+    let phone: string;
+
+    beforeEach(async () => {
+      subject ??= await create();
+      store = subject.store;
+      phone = nextNumber();
+    });
+    afterAll(async () => subject?.cleanup());
+
+    it('approves the right code once, then knows no code', async () => {
+      await expect(store.issue(phone, 'h1', issuePolicy)).resolves.toEqual({ outcome: 'issued' });
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+      });
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+    });
+
+    it('knows no code for a number that never asked', async () => {
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+    });
+
+    it('counts wrong codes down, then refuses even the right one', async () => {
+      await store.issue(phone, 'right', issuePolicy);
+      for (const left of [2, 1, 0]) {
+        await expect(store.verify(phone, 'wrong', verifyPolicy)).resolves.toEqual({
+          outcome: 'incorrect',
+          attemptsRemaining: left,
+        });
+      }
+      const refused = await store.verify(phone, 'right', verifyPolicy);
+      expect(refused.outcome).toBe('attempts_exceeded');
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
+    });
+
+    it('replaces a pending code and its attempts with a new one', async () => {
+      await store.issue(phone, 'old', issuePolicy);
+      await store.verify(phone, 'wrong', verifyPolicy);
+      await store.issue(phone, 'new', issuePolicy);
+      await expect(store.verify(phone, 'old', verifyPolicy)).resolves.toEqual({
+        outcome: 'incorrect',
+        attemptsRemaining: 2,
+      });
+      await expect(store.verify(phone, 'new', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+      });
+    });
+
+    it('forgets a code when its time is up', async () => {
+      await store.issue(phone, 'h1', { ...issuePolicy, ttlMs: 150 });
+      await sleep(300);
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+    });
+
+    it('refuses a second issue within the cooldown, with the time left', async () => {
+      const policy = { ...issuePolicy, cooldownMs: 30_000 };
+      await store.issue(phone, 'h1', policy);
+      const refused = await store.issue(phone, 'h2', policy);
+      expect(refused.outcome).toBe('cooldown');
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+      });
+    });
+
+    it('refuses sends over the cap of the window', async () => {
+      const policy = { ...issuePolicy, maxSends: 2 };
+      await store.issue(phone, 'h1', policy);
+      await store.issue(phone, 'h2', policy);
+      const refused = await store.issue(phone, 'h3', policy);
+      expect(refused.outcome).toBe('send_limit');
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
+    });
+
+    it('locks a number after the threshold of failures, for issue and verify alike', async () => {
+      const lock: VerifyPolicy = { lockoutThreshold: 2, lockoutWindowMs: 40_000 };
+      await store.issue(phone, 'right', { ...issuePolicy, lockoutThreshold: 2 });
+      await store.verify(phone, 'wrong', lock);
+      await store.verify(phone, 'wrong', lock);
+      const verify = await store.verify(phone, 'right', lock);
+      expect(verify.outcome).toBe('locked');
+      expect((verify as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(35_000);
+      const issue = await store.issue(phone, 'again', { ...issuePolicy, lockoutThreshold: 2 });
+      expect(issue.outcome).toBe('locked');
+    });
+
+    it('revokes an undelivered code and gives back its cooldown and send', async () => {
+      const policy = { ...issuePolicy, cooldownMs: 30_000, maxSends: 1 };
+      await store.issue(phone, 'h1', policy);
+      await store.revoke(phone, 'h1');
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+      await expect(store.issue(phone, 'h2', policy)).resolves.toEqual({ outcome: 'issued' });
+    });
+
+    it('leaves a newer code alone when revoking an older one', async () => {
+      await store.issue(phone, 'old', issuePolicy);
+      await store.issue(phone, 'new', issuePolicy);
+      await store.revoke(phone, 'old');
+      await expect(store.verify(phone, 'new', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+      });
+    });
+
+    it('issues exactly one code to 30 concurrent requests under a cooldown', async () => {
+      const policy = { ...issuePolicy, cooldownMs: 30_000 };
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.issue(phone, `h${i}`, policy)),
+      );
+      expect(results.filter((r) => r.outcome === 'issued')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'cooldown')).toHaveLength(29);
+    });
+
+    it('counts no more than the attempts cap among 50 concurrent wrong codes', async () => {
+      await store.issue(phone, 'right', issuePolicy);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => store.verify(phone, 'wrong', verifyPolicy)),
+      );
+      expect(results.filter((r) => r.outcome === 'incorrect')).toHaveLength(3);
+      expect(results.filter((r) => r.outcome === 'attempts_exceeded')).toHaveLength(47);
+      expect((await store.verify(phone, 'right', verifyPolicy)).outcome).toBe('attempts_exceeded');
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import { configureApp, createFastifyAdapter } from '../../src/app.factory.js';
+import { AppModule } from '../../src/app.module.js';
+import { loadAppConfig } from '../../src/config/app-config.js';
+import { SMS_PROVIDER } from '../../src/otp/sms/sms-provider.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from './redis.js';
+import { SmsOutbox } from './sms-outbox.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** For supertest: `request(t.server)`. */
+  server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  outbox: SmsOutbox;
+  prefix: string;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults (real Redis, own key prefix). */
+  env?: Record<string, string>;
+  /** Keep the configured SMS provider instead of the outbox (for delivery tests). */
+  realSms?: boolean;
+}
+
+/**
+ * The whole standalone app, as main.ts builds it, on real Redis under a key prefix of its own.
+ * Only the SMS network is replaced, by an outbox the test can read codes from.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const prefix = options.env?.REDIS_KEY_PREFIX ?? uniquePrefix('e2e');
+  const config = loadAppConfig({
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    OTP_HASH_SECRET: 'test-secret-of-at-least-32-bytes!!',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  });
+  const outbox = new SmsOutbox();
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (!options.realSms) builder = builder.overrideProvider(SMS_PROVIDER).useValue(outbox);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(config),
+    {
+      logger: ['error', 'warn'],
+    },
+  );
+  configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const redis = new Redis(REDIS_URL);
+  return {
+    app,
+    server: app.getHttpServer(),
+    outbox,
+    prefix,
+    redis,
+    async close() {
+      await app.close();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
