@@ -1,4 +1,3 @@
-import { describe, expect, it } from '@jest/globals';
 import type { Cluster } from 'ioredis';
 import { RedisOtpStore } from '../src/otp/store/redis-otp.store.js';
 import { createRedisClient, waitUntilReady } from '../src/otp/store/redis-connection.js';
@@ -22,7 +21,7 @@ describeOtpStoreContract('redis cluster (3 masters, 3 replicas)', async () => {
     store: new RedisOtpStore(client, prefix),
     cleanup: async () => {
       try {
-        await deleteClusterKeys(client, prefix);
+        await deleteClusterKeys(cluster.nodesEnv, prefix);
       } finally {
         client.disconnect();
         await cluster.stop();

@@ -145,10 +145,10 @@ export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
       async killMasterOf(key) {
         const port = await ask(ports[0], async (r) => {
           const slot = Number(await r.cluster('KEYSLOT', key));
-          const ranges = (await r.cluster('SLOTS')) as [number, number, [string, number]][];
-          const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+          const ranges = await r.cluster('SLOTS');
+          const owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
           if (!owner) throw new Error(`no master owns slot ${slot}`);
-          return owner[2][1];
+          return owner[1];
         });
         const child = processes.get(port);
         await new Promise((resolve) => {
@@ -184,17 +184,27 @@ export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
   }
 }
 
-/** Deletes every key under `prefix` from every master: SCAN only sees one node's keys. */
-export async function deleteClusterKeys(cluster: Cluster, prefix: string): Promise<void> {
-  await Promise.all(
-    cluster.nodes('master').map(async (node) => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        // One DEL per key: a multi-key DEL across slots is refused, even on one node.
-        if (keys.length > 0) await node.pipeline(keys.map((key) => ['del', key])).exec();
-        cursor = next;
-      } while (cursor !== '0');
-    }),
-  );
+/**
+ * Deletes every key under `prefix` from every master: SCAN only sees one node's keys. Connects
+ * afresh so that a failover during the test cannot leave it a stale slot map.
+ */
+export async function deleteClusterKeys(nodesEnv: string, prefix: string): Promise<void> {
+  const cluster = new Cluster(nodesEnv.split(',').map((node) => node.trim()));
+  cluster.on('error', () => undefined);
+  try {
+    await new Promise((resolve) => cluster.once('ready', resolve));
+    await Promise.all(
+      cluster.nodes('master').map(async (node) => {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+          // One DEL per key: a multi-key DEL across slots is refused, even on one node.
+          if (keys.length > 0) await node.pipeline(keys.map((key) => ['del', key])).exec();
+          cursor = next;
+        } while (cursor !== '0');
+      }),
+    );
+  } finally {
+    cluster.disconnect();
+  }
 }

@@ -6,6 +6,7 @@ import { AppModule } from '../../src/app.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { SMS_PROVIDER } from '../../src/otp/sms/sms-provider.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './redis.js';
+import { deleteClusterKeys } from './redis-cluster.js';
 import { SmsOutbox } from './sms-outbox.js';
 
 export interface TestApp {
@@ -14,6 +15,7 @@ export interface TestApp {
   server: ReturnType<NestFastifyApplication['getHttpServer']>;
   outbox: SmsOutbox;
   prefix: string;
+  /** The standalone Redis; with `REDIS_CLUSTER_NODES` in `env` the app's keys are in the cluster. */
   redis: Redis;
   close(): Promise<void>;
 }
@@ -31,8 +33,9 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const prefix = options.env?.REDIS_KEY_PREFIX ?? uniquePrefix('e2e');
+  const clusterNodes = options.env?.REDIS_CLUSTER_NODES;
   const config = loadAppConfig({
-    REDIS_URL,
+    ...(clusterNodes ? {} : { REDIS_URL }),
     REDIS_KEY_PREFIX: prefix,
     OTP_HASH_SECRET: 'test-secret-of-at-least-32-bytes!!',
     LOG_LEVEL: 'warn',
@@ -62,6 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       await deleteKeys(redis, prefix);
       redis.disconnect();
+      if (clusterNodes) await deleteClusterKeys(clusterNodes, prefix);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { OtpRedisOptions } from '../otp-options.js';
 
 export const OTP_REDIS = Symbol('OTP_REDIS');
@@ -12,24 +12,38 @@ export type RedisClient = Redis | Cluster;
  * moment, not hang until a client gives up. Reconnection goes on in the background, so the
  * service recovers by itself when Redis is back.
  */
-const FAIL_FAST: RedisOptions = {
-  enableOfflineQueue: false,
+const FAIL_FAST = {
   maxRetriesPerRequest: 0,
   connectTimeout: 1000,
   commandTimeout: 1500,
-  retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+} satisfies RedisOptions;
+const backOff = (attempt: number): number => Math.min(attempt * 100, 1000);
+
+/**
+ * While a master fails over, its slots answer 503 at once and the rest of the cluster serves on.
+ * A script whose connection closed under it may have run, so it is never sent again: a resend
+ * could count one wrong code twice or answer a code that was just approved with 404. CLUSTERDOWN
+ * is not retried either, since the vote takes longer than a client should wait. The slot map is
+ * refreshed on every MOVED and each second, so the promoted replica takes traffic without a restart.
+ */
+const CLUSTER_FAILOVER: ClusterOptions = {
+  enableOfflineQueue: false,
+  clusterRetryStrategy: backOff,
+  retryDelayOnFailover: 0,
+  retryDelayOnClusterDown: 0,
+  slotsRefreshInterval: 1000,
+  slotsRefreshTimeout: 1000,
+  redisOptions: FAIL_FAST,
 };
 
 export function createRedisClient(options: OtpRedisOptions): RedisClient {
   if ('client' in options) return options.client;
-  if ('clusterNodes' in options) {
-    return new Cluster(options.clusterNodes, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-      redisOptions: FAIL_FAST,
-    });
-  }
-  return new Redis(options.url, FAIL_FAST);
+  if ('clusterNodes' in options) return new Cluster(options.clusterNodes, CLUSTER_FAILOVER);
+  return new Redis(options.url, {
+    ...FAIL_FAST,
+    enableOfflineQueue: false,
+    retryStrategy: backOff,
+  });
 }
 
 /** Resolves once the client is ready, or after `timeoutMs` either way: start-up must not hang. */

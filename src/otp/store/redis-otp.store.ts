@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
@@ -87,8 +87,20 @@ export class RedisOtpStore implements OtpStore {
     }
   }
 
+  /**
+   * On a cluster, a PING would reach one node only: ready means every master the client knows
+   * answers and says the cluster is ok, which it does not while a failed master's slots are
+   * unserved.
+   */
   async ping(): Promise<void> {
-    await this.call(() => this.redis.ping());
+    const redis = this.redis;
+    if (!(redis instanceof Cluster)) return void (await this.call(() => redis.ping()));
+    const states = await this.call(() =>
+      Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
+    );
+    if (states.length === 0 || !states.every((info) => info.includes('cluster_state:ok'))) {
+      throw new StoreUnavailableError();
+    }
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
