@@ -1,3 +1,4 @@
+import { hashesEqual } from '../code/otp-code.js';
 import type {
   IssuePolicy,
   IssueResult,
@@ -72,7 +73,7 @@ export class InMemoryOtpStore implements OtpStore {
     if (pending.attemptsLeft <= 0) {
       return { outcome: 'attempts_exceeded', retryAfterMs: this.left(pending) };
     }
-    if (pending.hash === codeHash) {
+    if (hashesEqual(pending.hash, codeHash)) {
       this.codes.delete(phoneNumber);
       return { outcome: 'approved' };
     }
