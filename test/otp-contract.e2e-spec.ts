@@ -250,3 +250,23 @@ describe('numbers without a country code', () => {
       .expect(200, { status: 'approved', phoneNumber: '+447400987654' });
   });
 });
+
+describe('the standalone service on its embedded defaults (in-memory store)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REDIS_URL: '' } });
+  });
+  afterAll(async () => t.close());
+
+  it('sends, approves once and enforces the default cooldown without Redis', async () => {
+    const phoneNumber = '+447400987655';
+    await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    const again = await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(429);
+    expect(again.body.code).toBe('resend_cooldown');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(25);
+    const code = t.outbox.lastCodeFor(phoneNumber);
+    await request(t.server).post('/api/otp/verify').send({ phoneNumber, code }).expect(200);
+    await request(t.server).post('/api/otp/verify').send({ phoneNumber, code }).expect(404);
+    expect(await keysUnder(t.redis, t.prefix)).toEqual([]);
+  });
+});
