@@ -261,7 +261,10 @@ describe('the standalone service on its embedded defaults (in-memory store)', ()
   it('sends, approves once and enforces the default cooldown without Redis', async () => {
     const phoneNumber = '+447400987655';
     await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(202);
-    const again = await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(429);
+    const again = await request(t.server)
+      .post('/api/otp/request')
+      .send({ phoneNumber })
+      .expect(429);
     expect(again.body.code).toBe('resend_cooldown');
     expect(Number(again.headers['retry-after'])).toBeGreaterThan(25);
     const code = t.outbox.lastCodeFor(phoneNumber);
