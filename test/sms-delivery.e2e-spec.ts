@@ -228,4 +228,19 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
       /PLIVO_AUTH_TOKEN \(OtpModule option sms\.plivo\.authToken\)/,
     );
   });
+
+  it('refuses a host app using SNS without a region', async () => {
+    const saved = [process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION];
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const compile = Test.createTestingModule({
+        imports: [OtpModule.forRoot({ sms: { provider: 'sns', sns: { endpoint: fake.url } } })],
+      }).compile();
+      await expect(compile).rejects.toThrow(/needs a region: set AWS_REGION/);
+    } finally {
+      if (saved[0] !== undefined) process.env.AWS_REGION = saved[0];
+      if (saved[1] !== undefined) process.env.AWS_DEFAULT_REGION = saved[1];
+    }
+  });
 });

@@ -147,5 +147,14 @@ export function resolveOtpSettings(
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');
   }
+  if (settings.webOtpDomain !== undefined && !/^[a-z0-9.-]+$/i.test(settings.webOtpDomain)) {
+    throw new Error('OtpModule option webOtpDomain must be a bare host name (example.com)');
+  }
+  if (
+    settings.androidAppHash !== undefined &&
+    !/^[A-Za-z0-9+/]{11}$/.test(settings.androidAppHash)
+  ) {
+    throw new Error('OtpModule option androidAppHash must be the 11-character app hash');
+  }
   return settings;
 }
