@@ -96,11 +96,7 @@ export class OtpService {
         throw new SendLimitExceededError(toSeconds(issued.retryAfterMs));
     }
 
-    const text = renderOtpMessage(this.settings.messageTemplate, {
-      code,
-      appName: this.settings.appName,
-      minutes: Math.ceil(this.settings.ttlSeconds / 60),
-    });
+    const text = renderOtpMessage(this.settings, code);
     try {
       await this.sms.send({ to: phone.e164, text });
     } catch (error) {
