@@ -36,6 +36,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_KEY_PREFIX: prefix,
     OTP_HASH_SECRET: 'test-secret-of-at-least-32-bytes!!',
     LOG_LEVEL: 'warn',
+    // Every test client is 127.0.0.1: only the tests about throttling set a real budget.
+    RATE_LIMIT_REQUEST_LIMIT: '100000',
+    RATE_LIMIT_VERIFY_LIMIT: '100000',
     ...options.env,
   });
   const outbox = new SmsOutbox();
