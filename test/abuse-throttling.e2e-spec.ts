@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request, { type Response } from 'supertest';
 import { keysUnder } from './support/redis.js';
+import { expectRefused } from './support/refusals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let sequence = 0;
@@ -8,20 +9,11 @@ const nextNumber = (): string => `+4474002${String(++sequence).padStart(5, '0')}
 
 const WINDOW_SECONDS = 120;
 
-/**
- * The contract's 429 of the throttler: its body exactly, and `Retry-After` in whole seconds, up
- * to one window (a blocked client waits out a full window from its first refused request).
- */
+/** The throttler's 429: a blocked client waits out one window from its first refused request. */
 function expectRateLimited(res: Response): void {
-  expect(res.status).toBe(429);
-  expect(res.body).toEqual({
-    statusCode: 429,
-    code: 'rate_limited',
-    message: 'Too many requests from this client; slow down',
-  });
-  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+  expectRefused(res, 'rate_limited', WINDOW_SECONDS);
+  expect(res.body.message).toBe('Too many requests from this client; slow down');
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(WINDOW_SECONDS - 10);
-  expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_SECONDS);
 }
 
 const limits = (requestLimit: number, verifyLimit = 100): Record<string, string> => ({
