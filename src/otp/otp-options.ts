@@ -62,6 +62,10 @@ export interface OtpModuleOptions {
   blockedCountries?: string[];
   messageTemplate?: string;
   appName?: string;
+  /** Host name for the WebOTP origin-bound line (`@example.com #123456`), so browsers fill the code. */
+  webOtpDomain?: string;
+  /** 11-character SMS Retriever hash of an Android app, appended so the app reads the code. */
+  androidAppHash?: string;
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
@@ -82,6 +86,8 @@ export const OTP_DEFAULTS = {
   messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
   appName: 'OTP',
   keyPrefix: 'otp:',
+  smsMaxRetries: 2,
+  smsTimeoutMs: 10_000,
   rateLimit: { ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 },
 } as const;
 
@@ -101,6 +107,8 @@ export interface OtpSettings {
   blockedCountries: string[];
   messageTemplate: string;
   appName: string;
+  webOtpDomain?: string;
+  androidAppHash?: string;
   rateLimit: Required<OtpRateLimitOptions>;
 }
 
@@ -129,6 +137,8 @@ export function resolveOtpSettings(
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),
     messageTemplate: options.messageTemplate ?? OTP_DEFAULTS.messageTemplate,
     appName: options.appName ?? OTP_DEFAULTS.appName,
+    webOtpDomain: options.webOtpDomain,
+    androidAppHash: options.androidAppHash,
     rateLimit: {
       ttlSeconds: options.rateLimit?.ttlSeconds ?? OTP_DEFAULTS.rateLimit.ttlSeconds,
       requestLimit: options.rateLimit?.requestLimit ?? OTP_DEFAULTS.rateLimit.requestLimit,
@@ -158,6 +168,15 @@ export function resolveOtpSettings(
   }
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');
+  }
+  if (settings.webOtpDomain !== undefined && !/^[a-z0-9.-]+$/i.test(settings.webOtpDomain)) {
+    throw new Error('OtpModule option webOtpDomain must be a bare host name (example.com)');
+  }
+  if (
+    settings.androidAppHash !== undefined &&
+    !/^[A-Za-z0-9+/]{11}$/.test(settings.androidAppHash)
+  ) {
+    throw new Error('OtpModule option androidAppHash must be the 11-character app hash');
   }
   return settings;
 }
