@@ -42,7 +42,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const outbox = new SmsOutbox();
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, { logDestination: options.logDestination })] });
+  let builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(config, { logDestination: options.logDestination })],
+  });
   if (!options.realSms) builder = builder.overrideProvider(SMS_PROVIDER).useValue(outbox);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
