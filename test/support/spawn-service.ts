@@ -63,15 +63,17 @@ export const spawnService = (env: Record<string, string>): Spawned =>
   spawnProcess(process.execPath, [MAIN_JS], env);
 
 /** A throw-away Redis on a free port, for tests that take Redis away. */
-export async function startRedisServer(): Promise<{ url: string; server: Spawned }> {
-  const port = await freePort();
+export async function startRedisServer(
+  port?: number,
+): Promise<{ url: string; port: number; server: Spawned }> {
+  port ??= await freePort();
   const server = spawnProcess(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     {},
   );
   await waitFor(async () => server.stdout().includes('Ready to accept connections'));
-  return { url: `redis://127.0.0.1:${port}`, server };
+  return { url: `redis://127.0.0.1:${port}`, port, server };
 }
 
 /** Polls until `check` holds; generous, since other test runs share the machine's two cores. */
