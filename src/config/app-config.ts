@@ -116,6 +116,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       blockedCountries: env.OTP_BLOCKED_COUNTRIES,
       messageTemplate: env.OTP_MESSAGE_TEMPLATE,
       appName: env.OTP_APP_NAME,
+      webOtpDomain: env.OTP_WEBOTP_DOMAIN,
+      androidAppHash: env.OTP_ANDROID_APP_HASH,
       redis: redisOptions(env),
       sms: {
         provider: env.SMS_PROVIDER,

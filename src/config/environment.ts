@@ -1,3 +1,5 @@
+// Implicit conversion reads the declared property types from decorator metadata.
+import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import {
   IsIn,

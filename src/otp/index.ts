@@ -9,3 +9,8 @@ export { toErrorResponse } from './otp-error-response.js';
 export { OTP_STORE, type OtpStore } from './store/otp-store.js';
 export { OTP_REDIS, type RedisClient } from './store/redis-connection.js';
 export { SMS_PROVIDER, type SmsMessage, type SmsProvider } from './sms/sms-provider.js';
+export {
+  SMS_DELIVERY_OBSERVER,
+  type SmsDeliveryEvent,
+  type SmsDeliveryObserver,
+} from './sms/sms-delivery-observer.js';

@@ -53,6 +53,10 @@ export interface OtpModuleOptions {
   blockedCountries?: string[];
   messageTemplate?: string;
   appName?: string;
+  /** Host name for the WebOTP origin-bound line (`@example.com #123456`), so browsers fill the code. */
+  webOtpDomain?: string;
+  /** 11-character SMS Retriever hash of an Android app, appended so the app reads the code. */
+  androidAppHash?: string;
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
 }
@@ -72,6 +76,8 @@ export const OTP_DEFAULTS = {
   messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
   appName: 'OTP',
   keyPrefix: 'otp:',
+  smsMaxRetries: 2,
+  smsTimeoutMs: 10_000,
 } as const;
 
 /** The options with every default applied: what the module's own providers receive. */
@@ -90,6 +96,8 @@ export interface OtpSettings {
   blockedCountries: string[];
   messageTemplate: string;
   appName: string;
+  webOtpDomain?: string;
+  androidAppHash?: string;
 }
 
 export const OTP_SETTINGS = Symbol('OTP_SETTINGS');
@@ -117,6 +125,8 @@ export function resolveOtpSettings(
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),
     messageTemplate: options.messageTemplate ?? OTP_DEFAULTS.messageTemplate,
     appName: options.appName ?? OTP_DEFAULTS.appName,
+    webOtpDomain: options.webOtpDomain,
+    androidAppHash: options.androidAppHash,
   };
   const bounds: [keyof OtpSettings, number, number][] = [
     ['codeLength', 4, 10],
@@ -136,6 +146,15 @@ export function resolveOtpSettings(
   }
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');
+  }
+  if (settings.webOtpDomain !== undefined && !/^[a-z0-9.-]+$/i.test(settings.webOtpDomain)) {
+    throw new Error('OtpModule option webOtpDomain must be a bare host name (example.com)');
+  }
+  if (
+    settings.androidAppHash !== undefined &&
+    !/^[A-Za-z0-9+/]{11}$/.test(settings.androidAppHash)
+  ) {
+    throw new Error('OtpModule option androidAppHash must be the 11-character app hash');
   }
   return settings;
 }

@@ -53,6 +53,7 @@ export class OtpService {
   private readonly logger = new Logger(OtpService.name);
   private readonly issuePolicy: IssuePolicy;
   private readonly verifyPolicy: VerifyPolicy;
+  private readonly codeFormat: RegExp;
 
   constructor(
     @Inject(OTP_SETTINGS) private readonly settings: OtpSettings,
@@ -67,6 +68,7 @@ export class OtpService {
       sendWindowMs: settings.sendWindowSeconds * 1000,
       lockoutThreshold: settings.lockoutThreshold,
     };
+    this.codeFormat = new RegExp(`^[0-9]{${settings.codeLength}}$`);
     this.verifyPolicy = {
       lockoutThreshold: settings.lockoutThreshold,
       lockoutWindowMs: settings.lockoutWindowSeconds * 1000,
@@ -94,11 +96,7 @@ export class OtpService {
         throw new SendLimitExceededError(toSeconds(issued.retryAfterMs));
     }
 
-    const text = renderOtpMessage(this.settings.messageTemplate, {
-      code,
-      appName: this.settings.appName,
-      minutes: Math.ceil(this.settings.ttlSeconds / 60),
-    });
+    const text = renderOtpMessage(this.settings, code);
     try {
       await this.sms.send({ to: phone.e164, text });
     } catch (error) {
@@ -121,8 +119,7 @@ export class OtpService {
   }
 
   async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
-    const digits = new RegExp(`^[0-9]{${this.settings.codeLength}}$`);
-    if (!digits.test(code)) {
+    if (!this.codeFormat.test(code)) {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
     const phone = this.parsePhoneNumber(phoneNumber);

@@ -1,23 +1,107 @@
-import type { FactoryProvider } from '@nestjs/common';
+import { Logger, type FactoryProvider } from '@nestjs/common';
 import { OTP_MODULE_OPTIONS } from '../otp.module-definition.js';
-import type { OtpModuleOptions, SmsProviderName } from '../otp-options.js';
+import {
+  OTP_DEFAULTS,
+  OTP_SETTINGS,
+  type OtpModuleOptions,
+  type OtpSettings,
+  type PlivoOptions,
+  type SmsProviderName,
+} from '../otp-options.js';
 import { ConsoleSmsProvider } from './console-sms.provider.js';
-import { SMS_PROVIDER, type SmsProvider } from './sms-provider.js';
+import { FallbackSmsProvider } from './fallback-sms.provider.js';
+import { renderOtpMessage, smsLength } from './otp-message.js';
+import { classifyPlivoError, PlivoSmsProvider } from './plivo-sms.provider.js';
+import { ResilientSmsProvider } from './resilient-sms.provider.js';
+import { SMS_DELIVERY_OBSERVER, type SmsDeliveryObserver } from './sms-delivery-observer.js';
+import { SMS_PROVIDER, type SmsErrorClassifier, type SmsProvider } from './sms-provider.js';
+import { classifySnsError, SnsSmsProvider } from './sns-sms.provider.js';
 
-type SmsProviderBuilder = (options: OtpModuleOptions) => SmsProvider;
+interface ClassifiedProvider {
+  provider: SmsProvider;
+  classify: SmsErrorClassifier;
+}
+
+type SmsProviderBuilder = (
+  options: OtpModuleOptions,
+  timeoutMs: number,
+) => Promise<ClassifiedProvider>;
+
+const PLIVO_VARIABLES: Record<keyof PlivoOptions, string> = {
+  authId: 'PLIVO_AUTH_ID',
+  authToken: 'PLIVO_AUTH_TOKEN',
+  sender: 'PLIVO_SENDER',
+  baseUrl: 'PLIVO_BASE_URL',
+};
+
+/** Host apps skip the environment validation, so the credentials are checked here as well. */
+function requirePlivoOptions(options: OtpModuleOptions): PlivoOptions {
+  const plivo = options.sms?.plivo;
+  for (const key of ['authId', 'authToken', 'sender'] as const) {
+    if (!plivo?.[key]) {
+      throw new Error(
+        `SMS provider plivo needs ${PLIVO_VARIABLES[key]} (OtpModule option sms.plivo.${key})`,
+      );
+    }
+  }
+  return plivo as PlivoOptions;
+}
 
 const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
-  console: () => new ConsoleSmsProvider(),
-  plivo: () => {
-    throw new Error('SMS provider plivo is not available yet');
-  },
-  sns: () => {
-    throw new Error('SMS provider sns is not available yet');
+  console: async () => ({
+    provider: new ConsoleSmsProvider(),
+    classify: () => ({ kind: 'permanent', reason: 'console' }),
+  }),
+  plivo: async (options, timeoutMs) => ({
+    provider: new PlivoSmsProvider(requirePlivoOptions(options), timeoutMs),
+    classify: classifyPlivoError,
+  }),
+  sns: async (options) => {
+    const provider = new SnsSmsProvider(options.sms?.sns ?? {});
+    await provider.assertConfigured();
+    return { provider, classify: classifySnsError };
   },
 };
 
+/** A text that needs two segments costs twice per code, and some carriers reassemble it badly. */
+function warnOfLongMessage(settings: OtpSettings, logger: Logger): void {
+  const { encoding, length, singleSegmentLimit } = smsLength(
+    renderOtpMessage(settings, '0'.repeat(settings.codeLength)),
+  );
+  if (length > singleSegmentLimit) {
+    logger.warn(
+      `The OTP message is ${length} ${encoding} characters, over the ${singleSegmentLimit} of one SMS segment: each code will be sent, and billed, as several`,
+    );
+  }
+}
+
+/**
+ * Binds SMS_PROVIDER: the configured provider, retried within its deadline, then the fallback
+ * provider if one is set. OtpService sees one SmsProvider and nothing of this.
+ */
 export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   provide: SMS_PROVIDER,
-  inject: [OTP_MODULE_OPTIONS],
-  useFactory: (options: OtpModuleOptions) => BUILDERS[options.sms?.provider ?? 'console'](options),
+  inject: [OTP_MODULE_OPTIONS, OTP_SETTINGS, { token: SMS_DELIVERY_OBSERVER, optional: true }],
+  useFactory: async (
+    options: OtpModuleOptions,
+    settings: OtpSettings,
+    observer?: SmsDeliveryObserver,
+  ) => {
+    warnOfLongMessage(settings, new Logger('SmsDelivery'));
+    const policy = {
+      maxRetries: options.sms?.maxRetries ?? OTP_DEFAULTS.smsMaxRetries,
+      timeoutMs: options.sms?.timeoutMs ?? OTP_DEFAULTS.smsTimeoutMs,
+      baseDelayMs: 200,
+    };
+    const names = new Set([options.sms?.provider ?? 'console', options.sms?.fallbackProvider]);
+    const providers = await Promise.all(
+      [...names]
+        .filter((name): name is SmsProviderName => name !== undefined)
+        .map(async (name) => {
+          const { provider, classify } = await BUILDERS[name](options, policy.timeoutMs);
+          return new ResilientSmsProvider(provider, classify, policy, observer);
+        }),
+    );
+    return providers.length === 1 ? providers[0] : new FallbackSmsProvider(providers);
+  },
 };

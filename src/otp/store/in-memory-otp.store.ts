@@ -1,3 +1,4 @@
+import { hashesEqual } from '../code/otp-code.js';
 import type {
   IssuePolicy,
   IssueResult,
@@ -27,9 +28,12 @@ export class InMemoryOtpStore implements OtpStore {
   private readonly sends = new Map<string, Counter>();
   private readonly failures = new Map<string, Counter>();
 
+  private writes = 0;
+
   constructor(private readonly now: () => number = Date.now) {}
 
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
+    this.sweepNowAndThen();
     const failures = this.live(this.failures, phoneNumber);
     if (failures && failures.count >= policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
@@ -72,7 +76,7 @@ export class InMemoryOtpStore implements OtpStore {
     if (pending.attemptsLeft <= 0) {
       return { outcome: 'attempts_exceeded', retryAfterMs: this.left(pending) };
     }
-    if (pending.hash === codeHash) {
+    if (hashesEqual(pending.hash, codeHash)) {
       this.codes.delete(phoneNumber);
       return { outcome: 'approved' };
     }
@@ -82,6 +86,18 @@ export class InMemoryOtpStore implements OtpStore {
   }
 
   async ping(): Promise<void> {}
+
+  /** Expired entries are otherwise only dropped when read; numbers never seen again would pile up. */
+  private sweepNowAndThen(): void {
+    if (++this.writes % 1000 !== 0) return;
+    const now = this.now();
+    for (const map of [this.codes, this.cooldowns, this.sends, this.failures] as Map<
+      string,
+      Expiring
+    >[]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
+    }
+  }
 
   /** The entry if it has not expired; an expired one is dropped, as Redis would have. */
   private live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {

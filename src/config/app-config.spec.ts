@@ -1,0 +1,96 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadAppConfig } from './app-config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadAppConfig', () => {
+  it('runs on its embedded defaults: in-memory store, console SMS, contract values', () => {
+    const config = loadAppConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.trustProxy).toBe(false);
+    expect(config.rateLimit).toEqual({ ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 });
+    expect(config.otp).toMatchObject({
+      codeLength: 6,
+      ttlSeconds: 300,
+      maxAttempts: 5,
+      resendCooldownSeconds: 30,
+      maxSendsPerWindow: 5,
+      sendWindowSeconds: 3600,
+      lockoutThreshold: 10,
+      lockoutWindowSeconds: 1800,
+      appName: 'OTP',
+      redis: undefined,
+      sms: { provider: 'console', maxRetries: 2, timeoutMs: 10000 },
+    });
+  });
+
+  it('reads typed values, lists and the Redis URL', () => {
+    const config = loadAppConfig({
+      PORT: '8080',
+      OTP_LENGTH: '8',
+      OTP_ALLOWED_COUNTRIES: 'gb, us',
+      REDIS_URL: 'redis://10.0.0.5:6379',
+      REDIS_KEY_PREFIX: 'app:',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.otp.codeLength).toBe(8);
+    expect(config.otp.allowedCountries).toEqual(['GB', 'US']);
+    expect(config.otp.redis).toEqual({ url: 'redis://10.0.0.5:6379', keyPrefix: 'app:' });
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadAppConfig({ REDIS_URL: '', OTP_LENGTH: '' }).otp).toMatchObject({
+      redis: undefined,
+      codeLength: 6,
+    });
+  });
+
+  it.each([
+    [{ OTP_LENGTH: '3' }, 'OTP_LENGTH must not be less than 4'],
+    [{ OTP_LENGTH: '11' }, 'OTP_LENGTH must not be greater than 10'],
+    [{ OTP_TTL_SECONDS: 'soon' }, 'OTP_TTL_SECONDS must be an integer'],
+    [{ OTP_MAX_ATTEMPTS: '21' }, 'OTP_MAX_ATTEMPTS must not be greater than 20'],
+    [
+      { SMS_PROVIDER: 'carrier-pigeon' },
+      'SMS_PROVIDER must be one of the following values: console, plivo, sns',
+    ],
+    [{ OTP_MESSAGE_TEMPLATE: 'Your code' }, 'OTP_MESSAGE_TEMPLATE must contain {code}'],
+    [{ OTP_BLOCKED_COUNTRIES: 'GB,XX' }, 'OTP_BLOCKED_COUNTRIES'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL must start with redis:// or rediss://'],
+    [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY must be false, true, a hop count'],
+  ])('refuses %p, naming the variable', (env, message) => {
+    expect(problemsOf(env)).toContain(message);
+  });
+
+  it('requires the Plivo credentials when Plivo is chosen, naming each', () => {
+    const message = problemsOf({ SMS_PROVIDER: 'plivo', PLIVO_AUTH_ID: 'MAXXXX' });
+    expect(message).toContain('PLIVO_AUTH_TOKEN is required');
+    expect(message).toContain('PLIVO_SENDER is required');
+    expect(message).not.toContain('PLIVO_AUTH_ID is required');
+  });
+
+  it('refuses REDIS_URL and REDIS_CLUSTER_NODES together', () => {
+    expect(
+      problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' }),
+    ).toContain('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  });
+
+  it('refuses development defaults in production, and never echoes a secret', () => {
+    const message = problemsOf({ NODE_ENV: 'production', OTP_HASH_SECRET: 'short-secret-value' });
+    expect(message).toContain('needs REDIS_URL or REDIS_CLUSTER_NODES');
+    expect(message).toContain('needs SMS_PROVIDER');
+    expect(message).toContain('OTP_HASH_SECRET of at least 32 bytes');
+    expect(message).not.toContain('short-secret-value');
+  });
+});

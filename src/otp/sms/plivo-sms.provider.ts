@@ -1,0 +1,42 @@
+import plivo from 'plivo';
+import type { PlivoOptions } from '../otp-options.js';
+import type { SmsFailure, SmsMessage, SmsProvider } from './sms-provider.js';
+
+const PLIVO_API = 'https://api.plivo.com';
+
+/** Plivo's Message API through the official SDK; one client, and its keep-alive sockets, per process. */
+export class PlivoSmsProvider implements SmsProvider {
+  readonly name = 'plivo';
+  private readonly client: plivo.Client;
+
+  constructor(
+    private readonly options: PlivoOptions,
+    timeoutMs: number,
+  ) {
+    const base = (options.baseUrl ?? PLIVO_API).replace(/\/+$/, '');
+    // The SDK cannot be cancelled; its own timeout at our deadline frees the socket of a hung call.
+    this.client = new plivo.Client(options.authId, options.authToken, {
+      url: `${base}/v1/Account/${options.authId}`,
+      timeout: timeoutMs,
+    });
+  }
+
+  async send(message: SmsMessage): Promise<void> {
+    await this.client.messages.create(this.options.sender, message.to, message.text);
+  }
+}
+
+/**
+ * The SDK rejects with the error's stack as a string when no answer came, with an error carrying
+ * `status` for the statuses it knows, and with a plain Error naming the status for the others
+ * (429, 502, 503...).
+ */
+export function classifyPlivoError(error: unknown): SmsFailure {
+  if (typeof error === 'string') return { kind: 'transient', reason: 'no answer' };
+  const known = (error as { status?: unknown } | null)?.status;
+  const named = /status code (\d{3})/.exec(error instanceof Error ? error.message : '')?.[1];
+  const status = typeof known === 'number' ? known : Number(named);
+  if (!status) return { kind: 'permanent', reason: 'refused by the SDK' };
+  const transient = status >= 500 || status === 429;
+  return { kind: transient ? 'transient' : 'permanent', reason: `HTTP ${status}` };
+}

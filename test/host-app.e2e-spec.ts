@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, type INestApplication, Module } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from '../src/otp/index.js';
+import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { SmsOutbox } from './support/sms-outbox.js';
+
+/** A host application's own code, calling the exported service without HTTP. */
+@Injectable()
+class SignupService {
+  constructor(private readonly otp: OtpService) {}
+
+  async startSignup(phoneNumber: string): Promise<string> {
+    return (await this.otp.requestCode(phoneNumber)).phoneNumber;
+  }
+
+  async confirm(phoneNumber: string, code: string): Promise<boolean> {
+    try {
+      await this.otp.verifyCode(phoneNumber, code);
+      return true;
+    } catch (error) {
+      if (error instanceof OtpError && error.code === OtpErrorCode.OtpIncorrect) return false;
+      throw error;
+    }
+  }
+}
+
+const adapters: [string, () => FastifyAdapter | undefined][] = [
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+];
+
+describe.each(adapters)('a host app on %s importing OtpModule.forRoot', (_, adapter) => {
+  const prefix = uniquePrefix('host');
+  const outbox = new SmsOutbox();
+  const redis = new Redis(REDIS_URL);
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        OtpModule.forRoot({
+          codeLength: 4,
+          maxAttempts: 2,
+          resendCooldownSeconds: 0,
+          appName: 'Acme',
+          hashSecret: 'host-app-secret',
+          redis: { url: REDIS_URL, keyPrefix: prefix },
+        }),
+      ],
+      providers: [SignupService],
+    })
+    class HostModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    const httpAdapter = adapter();
+    app = httpAdapter
+      ? moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter)
+      : moduleRef.createNestApplication();
+    await app.init();
+    if (httpAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('serves both endpoints with its own options', async () => {
+    const phoneNumber = '+447400555001';
+    const sent = await request(app.getHttpServer())
+      .post('/api/otp/request')
+      .send({ phoneNumber })
+      .expect(202);
+    expect(sent.body).toMatchObject({
+      status: 'pending',
+      phoneNumber,
+      maxAttempts: 2,
+      resendAfterSeconds: 0,
+    });
+    const code = outbox.lastCodeFor(phoneNumber);
+    expect(code).toMatch(/^\d{4}$/);
+    expect(outbox.messages.at(-1)?.text).toContain('Your Acme verification code is');
+    await request(app.getHttpServer())
+      .post('/api/otp/verify')
+      .send({ phoneNumber, code })
+      .expect(200, { status: 'approved', phoneNumber });
+    expect(await keysUnder(redis, prefix)).toEqual([`${prefix}{${phoneNumber}}:sends`]);
+  });
+
+  it('answers with the contract error bodies and Retry-After, with no global set-up', async () => {
+    const phoneNumber = '+447400555002';
+    const server = app.getHttpServer();
+    const invalid = await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: 'nope' })
+      .expect(400);
+    expect(invalid.body).toEqual({
+      statusCode: 400,
+      code: 'invalid_phone_number',
+      message: 'phoneNumber is not a valid phone number',
+    });
+    const unknown = await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber, x: 1 })
+      .expect(400);
+    expect(unknown.body).toMatchObject({
+      code: 'validation_failed',
+      message: 'property x should not exist',
+    });
+
+    await request(server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    const code = outbox.lastCodeFor(phoneNumber);
+    const wrong = code === '0000' ? '1111' : '0000';
+    const incorrect = await request(server)
+      .post('/api/otp/verify')
+      .send({ phoneNumber, code: wrong })
+      .expect(400);
+    expect(incorrect.body).toEqual({
+      statusCode: 400,
+      code: 'otp_incorrect',
+      message: 'The code is incorrect',
+      attemptsRemaining: 1,
+    });
+    await request(server).post('/api/otp/verify').send({ phoneNumber, code: wrong }).expect(400);
+    const exceeded = await request(server)
+      .post('/api/otp/verify')
+      .send({ phoneNumber, code })
+      .expect(429);
+    expect(exceeded.body.code).toBe('otp_attempts_exceeded');
+    expect(Number(exceeded.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("lets the host's own code call OtpService without HTTP", async () => {
+    const signup = app.get(SignupService);
+    const phoneNumber = await signup.startSignup('+44 7400 555003');
+    expect(phoneNumber).toBe('+447400555003');
+    const code = outbox.lastCodeFor(phoneNumber);
+    const wrong = code === '0000' ? '1111' : '0000';
+    await expect(signup.confirm(phoneNumber, wrong)).resolves.toBe(false);
+    await expect(signup.confirm(phoneNumber, code)).resolves.toBe(true);
+    await expect(signup.confirm(phoneNumber, code)).rejects.toMatchObject({
+      code: OtpErrorCode.OtpNotFound,
+    });
+    await expect(signup.startSignup('not a number')).rejects.toMatchObject({
+      code: OtpErrorCode.InvalidPhoneNumber,
+    });
+  });
+});
+
+describe('OtpModule.forRootAsync without Redis', () => {
+  it('runs on the in-memory store and refuses options it cannot honour', async () => {
+    const outbox = new SmsOutbox();
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRootAsync({ useFactory: async () => ({ codeLength: 5 }) })],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    const otp = moduleRef.get(OtpService);
+    await otp.requestCode('+447400555004');
+    await expect(
+      otp.verifyCode('+447400555004', outbox.lastCodeFor('+447400555004')),
+    ).resolves.toEqual({
+      status: 'approved',
+      phoneNumber: '+447400555004',
+    });
+    await moduleRef.close();
+
+    await expect(
+      Test.createTestingModule({ imports: [OtpModule.forRoot({ codeLength: 12 })] }).compile(),
+    ).rejects.toThrow('OtpModule option codeLength must be an integer from 4 to 10');
+    await expect(
+      Test.createTestingModule({
+        imports: [OtpModule.forRoot({ messageTemplate: 'Hello' })],
+      }).compile(),
+    ).rejects.toThrow('OtpModule option messageTemplate must contain {code}');
+  });
+});

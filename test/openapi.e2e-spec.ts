@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+interface Operation {
+  requestBody: { content: { 'application/json': { schema: { $ref: string } } } };
+  responses: Record<
+    string,
+    { content?: { 'application/json': { examples?: Record<string, unknown> } } }
+  >;
+}
+
+describe('the OpenAPI document and Swagger UI', () => {
+  let t: TestApp;
+  let document: {
+    openapi: string;
+    paths: Record<string, { post: Operation }>;
+    components: {
+      schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }>;
+    };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    document = (await request(t.server).get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => t.close());
+
+  const examplesOf = (path: string, status: string): string[] =>
+    Object.keys(
+      document.paths[path].post.responses[status]?.content?.['application/json'].examples ?? {},
+    ).sort();
+
+  it('serves Swagger UI at /docs', async () => {
+    const page = await request(t.server).get('/docs').expect(200);
+    expect(page.text).toContain('Swagger UI');
+  });
+
+  it('describes POST /api/otp/request with every answer it can give', () => {
+    expect(document.openapi).toMatch(/^3\./);
+    const operation = document.paths['/api/otp/request'].post;
+    expect(operation.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/RequestOtpDto',
+    );
+    expect(Object.keys(operation.responses).sort()).toEqual([
+      '202',
+      '400',
+      '403',
+      '413',
+      '429',
+      '502',
+      '503',
+    ]);
+    expect(examplesOf('/api/otp/request', '400')).toEqual([
+      'invalid_phone_number',
+      'validation_failed',
+    ]);
+    expect(examplesOf('/api/otp/request', '429')).toEqual([
+      'phone_locked',
+      'rate_limited',
+      'resend_cooldown',
+      'send_limit_exceeded',
+    ]);
+  });
+
+  it('describes POST /api/otp/verify with every answer it can give', () => {
+    const operation = document.paths['/api/otp/verify'].post;
+    expect(Object.keys(operation.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '413',
+      '429',
+      '503',
+    ]);
+    expect(examplesOf('/api/otp/verify', '400')).toEqual([
+      'invalid_phone_number',
+      'otp_incorrect',
+      'validation_failed',
+    ]);
+    expect(examplesOf('/api/otp/verify', '429')).toEqual([
+      'otp_attempts_exceeded',
+      'phone_locked',
+      'rate_limited',
+    ]);
+  });
+
+  it('documents the request bodies and the error body', () => {
+    const { schemas } = document.components;
+    expect(Object.keys(schemas.RequestOtpDto.properties).sort()).toEqual([
+      'channel',
+      'phoneNumber',
+    ]);
+    expect(schemas.RequestOtpDto.required).toEqual(['phoneNumber']);
+    expect(Object.keys(schemas.VerifyOtpDto.properties).sort()).toEqual(['code', 'phoneNumber']);
+    expect(Object.keys(schemas.ErrorResponseDto.properties).sort()).toEqual([
+      'attemptsRemaining',
+      'code',
+      'message',
+      'statusCode',
+    ]);
+  });
+});

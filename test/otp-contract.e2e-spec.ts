@@ -1,0 +1,275 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { keysUnder } from './support/redis.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+let sequence = 0;
+/** A fresh, valid UK mobile number per test, so no test sees another's code or limits. */
+const newNumber = (): string => `+4474009${String(++sequence).padStart(5, '0')}`;
+
+describe('the HTTP contract on the Redis store', () => {
+  let t: TestApp;
+  const post = (path: string, body: unknown) =>
+    request(t.server)
+      .post(`/api/otp/${path}`)
+      .send(body as object);
+  const requestCode = async (phoneNumber: string): Promise<string> => {
+    await post('request', { phoneNumber }).expect(202);
+    return t.outbox.lastCodeFor(phoneNumber);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_MAX_SENDS_PER_WINDOW: '1000' },
+    });
+  });
+  afterAll(async () => t.close());
+
+  describe('POST /api/otp/request', () => {
+    it('normalises the number, sends a code of OTP_LENGTH digits and answers 202', async () => {
+      const response = await post('request', {
+        phoneNumber: '+1 (415) 555-2671',
+        channel: 'sms',
+      }).expect(202);
+      expect(response.body).toEqual({
+        status: 'pending',
+        phoneNumber: '+14155552671',
+        channel: 'sms',
+        expiresInSeconds: 300,
+        resendAfterSeconds: 0,
+        maxAttempts: 5,
+      });
+      const [message] = t.outbox.messages.filter((m) => m.to === '+14155552671');
+      expect(message.text).toMatch(
+        /^Your OTP verification code is \d{6}\. It expires in 5 minutes\.$/,
+      );
+    });
+
+    it('stores only an HMAC of the code, with a TTL, under the prefix and the number as hash tag', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const key = `${t.prefix}{${phoneNumber}}`;
+      expect(await keysUnder(t.redis, `${t.prefix}{${phoneNumber}}`)).toEqual([
+        key,
+        `${key}:sends`,
+      ]);
+      const stored = await t.redis.hgetall(key);
+      expect(stored).toEqual({ h: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), a: '5' });
+      expect(JSON.stringify(stored)).not.toContain(code);
+      const ttl = await t.redis.ttl(key);
+      expect(ttl).toBeGreaterThan(290);
+      expect(ttl).toBeLessThanOrEqual(300);
+    });
+
+    it.each([
+      [{}, 'phoneNumber must be a string'],
+      [{ phoneNumber: 14155552671 }, 'phoneNumber must be a string'],
+      [
+        { phoneNumber: '+14155552671', channel: 'voice' },
+        'channel must be one of the following values: sms',
+      ],
+      [{ phoneNumber: '+14155552671', extra: true }, 'property extra should not exist'],
+    ])('refuses %p with 400 validation_failed naming the field', async (body, message) => {
+      const response = await post('request', body).expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'validation_failed',
+        message: expect.any(String),
+      });
+      expect(response.body.message).toContain(message);
+    });
+
+    it.each(['12345', '+1 415 555', '+44 20 7946 09', 'call me', '07400 123456'])(
+      'refuses %p with 400 invalid_phone_number and sends nothing',
+      async (phoneNumber) => {
+        const before = t.outbox.messages.length;
+        const response = await post('request', { phoneNumber }).expect(400);
+        expect(response.body).toEqual({
+          statusCode: 400,
+          code: 'invalid_phone_number',
+          message: 'phoneNumber is not a valid phone number',
+        });
+        expect(t.outbox.messages).toHaveLength(before);
+      },
+    );
+  });
+
+  describe('POST /api/otp/verify', () => {
+    it('approves the right code once; afterwards the number has no code', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      await post('verify', { phoneNumber, code }).expect(200, { status: 'approved', phoneNumber });
+      const reused = await post('verify', { phoneNumber, code }).expect(404);
+      expect(reused.body).toEqual({
+        statusCode: 404,
+        code: 'otp_not_found',
+        message: 'No code is pending for this phone number',
+      });
+      expect(await keysUnder(t.redis, `${t.prefix}{${phoneNumber}}`)).not.toContain(
+        `${t.prefix}{${phoneNumber}}`,
+      );
+    });
+
+    it('accepts the number in any written form', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const written = `${phoneNumber.slice(0, 3)} ${phoneNumber.slice(3, 7)} ${phoneNumber.slice(7)}`;
+      await post('verify', { phoneNumber: written, code }).expect(200, {
+        status: 'approved',
+        phoneNumber,
+      });
+    });
+
+    it('answers 404 otp_not_found for a number that never asked', async () => {
+      const response = await post('verify', { phoneNumber: newNumber(), code: '123456' }).expect(
+        404,
+      );
+      expect(response.body.code).toBe('otp_not_found');
+    });
+
+    it('counts wrong codes with attemptsRemaining, then refuses even the right code with 429', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (const attemptsRemaining of [4, 3, 2, 1, 0]) {
+        const response = await post('verify', { phoneNumber, code: wrong }).expect(400);
+        expect(response.body).toEqual({
+          statusCode: 400,
+          code: 'otp_incorrect',
+          message: 'The code is incorrect',
+          attemptsRemaining,
+        });
+      }
+      const refused = await post('verify', { phoneNumber, code }).expect(429);
+      expect(refused.body).toEqual({
+        statusCode: 429,
+        code: 'otp_attempts_exceeded',
+        message: expect.any(String),
+      });
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(250);
+      expect(retryAfter).toBeLessThanOrEqual(300);
+    });
+
+    it('lets a new request replace the old code and reset its attempts', async () => {
+      const phoneNumber = newNumber();
+      const oldCode = await requestCode(phoneNumber);
+      const wrong = oldCode === '000000' ? '111111' : '000000';
+      await post('verify', { phoneNumber, code: wrong }).expect(400);
+      let newCode = await requestCode(phoneNumber);
+      while (newCode === oldCode) newCode = await requestCode(phoneNumber);
+      const stale = await post('verify', { phoneNumber, code: oldCode }).expect(400);
+      expect(stale.body).toMatchObject({ code: 'otp_incorrect', attemptsRemaining: 4 });
+      await post('verify', { phoneNumber, code: newCode }).expect(200);
+    });
+
+    it('never counts more than OTP_MAX_ATTEMPTS among 50 concurrent wrong codes', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const wrong = code === '000000' ? '111111' : '000000';
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => post('verify', { phoneNumber, code: wrong })),
+      );
+      const codes = answers.map((answer) => answer.body.code);
+      expect(codes.filter((c) => c === 'otp_incorrect')).toHaveLength(5);
+      expect(codes.filter((c) => c === 'otp_attempts_exceeded')).toHaveLength(45);
+      await post('verify', { phoneNumber, code }).expect(429);
+    });
+
+    it.each([
+      [{ phoneNumber: '+14155552671' }, 'code must be a string'],
+      [{ phoneNumber: '+14155552671', code: 123456 }, 'code must be a string'],
+      [{ phoneNumber: '+14155552671', code: '12345' }, 'code must be exactly 6 digits'],
+      [{ phoneNumber: '+14155552671', code: '1234567' }, 'code must be exactly 6 digits'],
+      [{ phoneNumber: '+14155552671', code: '12345a' }, 'code must be exactly 6 digits'],
+      [{ phoneNumber: '+14155552671', code: '１２３４５６' }, 'code must be exactly 6 digits'],
+    ])('refuses %p with 400 validation_failed, counting no attempt', async (body, message) => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const response = await post('verify', { ...body, phoneNumber }).expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'validation_failed',
+        message: expect.stringContaining(message),
+      });
+      expect(await t.redis.hget(`${t.prefix}{${phoneNumber}}`, 'a')).toBe('5');
+      await post('verify', { phoneNumber, code }).expect(200);
+    });
+  });
+
+  describe('bodies the parser refuses', () => {
+    it.each([
+      ['malformed JSON', '{"phoneNumber": "+14155552671",'],
+      ['an empty body', ''],
+      ['a JSON string', '"+14155552671"'],
+    ])('answers %s with 400 validation_failed', async (_, raw) => {
+      const response = await request(t.server)
+        .post('/api/otp/request')
+        .set('Content-Type', 'application/json')
+        .send(raw)
+        .expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'validation_failed',
+        message: expect.any(String),
+      });
+    });
+
+    it('answers a body over 16 KiB with 413 payload_too_large', async () => {
+      const response = await post('request', {
+        phoneNumber: '+14155552671',
+        padding: 'x'.repeat(17 * 1024),
+      }).expect(413);
+      expect(response.body).toEqual({
+        statusCode: 413,
+        code: 'payload_too_large',
+        message: 'The request body is over 16 KiB',
+      });
+    });
+  });
+});
+
+describe('numbers without a country code', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { OTP_DEFAULT_COUNTRY: 'GB', OTP_LENGTH: '8' } });
+  });
+  afterAll(async () => t.close());
+
+  it('reads them in OTP_DEFAULT_COUNTRY and honours OTP_LENGTH', async () => {
+    const response = await request(t.server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: '07400 987654' })
+      .expect(202);
+    expect(response.body.phoneNumber).toBe('+447400987654');
+    const code = t.outbox.lastCodeFor('+447400987654');
+    expect(code).toMatch(/^\d{8}$/);
+    await request(t.server)
+      .post('/api/otp/verify')
+      .send({ phoneNumber: '07400987654', code })
+      .expect(200, { status: 'approved', phoneNumber: '+447400987654' });
+  });
+});
+
+describe('the standalone service on its embedded defaults (in-memory store)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REDIS_URL: '' } });
+  });
+  afterAll(async () => t.close());
+
+  it('sends, approves once and enforces the default cooldown without Redis', async () => {
+    const phoneNumber = '+447400987655';
+    await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    const again = await request(t.server)
+      .post('/api/otp/request')
+      .send({ phoneNumber })
+      .expect(429);
+    expect(again.body.code).toBe('resend_cooldown');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(25);
+    const code = t.outbox.lastCodeFor(phoneNumber);
+    await request(t.server).post('/api/otp/verify').send({ phoneNumber, code }).expect(200);
+    await request(t.server).post('/api/otp/verify').send({ phoneNumber, code }).expect(404);
+    expect(await keysUnder(t.redis, t.prefix)).toEqual([]);
+  });
+});

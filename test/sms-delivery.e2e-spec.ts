@@ -1,0 +1,246 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
+import { OtpModule } from '../src/otp/otp.module.js';
+import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fake-sms-server.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const PHONE = '+14155552671';
+const PLIVO_TOKEN = 'plivo-token-that-must-never-be-echoed';
+const AWS_KEYS = {
+  AWS_ACCESS_KEY_ID: 'AKIAFAKEFORTESTS',
+  AWS_SECRET_ACCESS_KEY: 'fake-aws-secret',
+};
+
+describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127.0.0.1)', () => {
+  let fake: FakeSmsServer;
+  const savedEnv: Record<string, string | undefined> = {};
+  const env: Record<FakeProvider, () => Record<string, string>> = {
+    plivo: () => ({
+      SMS_PROVIDER: 'plivo',
+      PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+      PLIVO_AUTH_TOKEN: PLIVO_TOKEN,
+      PLIVO_SENDER: '+14155550100',
+      PLIVO_BASE_URL: fake.url,
+    }),
+    sns: () => ({ SMS_PROVIDER: 'sns', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_SNS: fake.url }),
+  };
+
+  beforeAll(async () => {
+    fake = await FakeSmsServer.start();
+    // The AWS SDK reads static credentials from process.env itself, not from our config.
+    for (const [name, value] of Object.entries(AWS_KEYS)) {
+      savedEnv[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterAll(async () => {
+    for (const [name, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await fake.stop();
+  });
+  afterEach(() => fake.reset());
+
+  async function withApp(extra: Record<string, string>, run: (t: TestApp) => Promise<void>) {
+    const t = await startTestApp({ realSms: true, env: extra });
+    try {
+      await run(t);
+    } finally {
+      await t.close();
+    }
+  }
+  const requestCode = (t: TestApp) =>
+    request(t.server).post('/api/otp/request').send({ phoneNumber: PHONE });
+  const verify = (t: TestApp, code: string) =>
+    request(t.server).post('/api/otp/verify').send({ phoneNumber: PHONE, code });
+  const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? 'no code';
+  async function requestOne(t: TestApp): Promise<ReceivedSms> {
+    await requestCode(t).expect(202);
+    expect(fake.received).toHaveLength(1);
+    return fake.received[0];
+  }
+
+  it('delivers through Plivo with Basic auth, the sender, E.164 and the WebOTP line', async () => {
+    await withApp({ ...env.plivo(), OTP_WEBOTP_DOMAIN: 'example.com' }, async (t) => {
+      const sms = await requestOne(t);
+      expect(sms).toMatchObject({
+        provider: 'plivo',
+        to: PHONE,
+        from: '+14155550100',
+        credential: `MAFAKEACCOUNT:${PLIVO_TOKEN}`,
+      });
+      const code = codeIn(sms.text);
+      expect(sms.text).toBe(
+        `Your OTP verification code is ${code}. It expires in 5 minutes.\n@example.com #${code}`,
+      );
+      await verify(t, code).expect(200);
+    });
+  });
+
+  it('publishes through SNS with the SMS type, the sender ID and signed credentials', async () => {
+    await withApp(
+      { ...env.sns(), SNS_SMS_TYPE: 'Promotional', SNS_SENDER_ID: 'MyShop' },
+      async (t) => {
+        const sms = await requestOne(t);
+        expect(sms).toMatchObject({
+          provider: 'sns',
+          to: PHONE,
+          smsType: 'Promotional',
+          senderId: 'MyShop',
+          credential: AWS_KEYS.AWS_ACCESS_KEY_ID,
+        });
+        await verify(t, codeIn(sms.text)).expect(200);
+      },
+    );
+  });
+
+  it.each(['plivo', 'sns'] as const)(
+    'retries %s after 5xx answers and then delivers',
+    async (provider) => {
+      fake.script(provider, 500, 503);
+      await withApp({ ...env[provider](), SMS_MAX_RETRIES: '2' }, async (t) => {
+        await requestCode(t).expect(202);
+        expect(fake.received.map((sms) => sms.replied)).toEqual([
+          500,
+          503,
+          provider === 'plivo' ? 202 : 200,
+        ]);
+        await verify(t, codeIn(fake.received[2].text)).expect(200);
+      });
+    },
+  );
+
+  it('leaves retrying to its own budget: with no retries one SNS 500 is one request', async () => {
+    fake.script('sns', 500);
+    await withApp({ ...env.sns(), SMS_MAX_RETRIES: '0' }, async (t) => {
+      const res = await requestCode(t).expect(502);
+      expect(res.body.code).toBe('sms_delivery_failed');
+      expect(fake.hits('sns')).toBe(1);
+    });
+  });
+
+  it.each(['plivo', 'sns'] as const)(
+    'answers 502 on a %s 4xx without retrying, and consumes nothing',
+    async (provider) => {
+      fake.script(provider, 400);
+      // One send per window and the default cooldown: a consumed send would refuse the next request.
+      await withApp({ ...env[provider](), OTP_MAX_SENDS_PER_WINDOW: '1' }, async (t) => {
+        const failed = await requestCode(t).expect(502);
+        expect(failed.body).toEqual({
+          statusCode: 502,
+          code: 'sms_delivery_failed',
+          message: 'The SMS could not be delivered; try again',
+        });
+        expect(fake.hits(provider)).toBe(1);
+        const stale = await verify(t, codeIn(fake.received[0].text)).expect(404);
+        expect(stale.body.code).toBe('otp_not_found');
+
+        await requestCode(t).expect(202);
+        expect(fake.hits(provider)).toBe(2);
+        await verify(t, codeIn(fake.received[1].text)).expect(200);
+      });
+    },
+  );
+
+  it.each(['plivo', 'sns'] as const)(
+    'gives up on a hung %s at SMS_TIMEOUT_MS with 502',
+    async (provider) => {
+      // The fake never answers: only the deadline can end this request.
+      fake.script(provider, 'hang', 'hang', 'hang');
+      await withApp({ ...env[provider](), SMS_TIMEOUT_MS: '1000' }, async (t) => {
+        const res = await requestCode(t).expect(502);
+        expect(res.body.code).toBe('sms_delivery_failed');
+        expect(fake.hits(provider)).toBe(1);
+        await verify(t, codeIn(fake.received[0].text)).expect(404);
+      });
+    },
+  );
+
+  it('falls back to SNS when Plivo refuses, and delivers the code through it', async () => {
+    fake.script('plivo', 401);
+    await withApp(
+      { ...env.plivo(), ...env.sns(), SMS_PROVIDER: 'plivo', SMS_FALLBACK_PROVIDER: 'sns' },
+      async (t) => {
+        await requestCode(t).expect(202);
+        expect(fake.received.map((sms) => [sms.provider, sms.replied])).toEqual([
+          ['plivo', 401],
+          ['sns', 200],
+        ]);
+        await verify(t, codeIn(fake.received[1].text)).expect(200);
+      },
+    );
+  });
+
+  it('answers 502 when the fallback fails as well, and consumes nothing', async () => {
+    fake.script('plivo', 503, 503);
+    fake.script('sns', 400);
+    await withApp(
+      {
+        ...env.plivo(),
+        ...env.sns(),
+        SMS_PROVIDER: 'plivo',
+        SMS_FALLBACK_PROVIDER: 'sns',
+        SMS_MAX_RETRIES: '1',
+      },
+      async (t) => {
+        await requestCode(t).expect(502);
+        expect(fake.received.map((sms) => sms.provider)).toEqual(['plivo', 'plivo', 'sns']);
+        await requestCode(t).expect(202);
+      },
+    );
+  });
+
+  it('refuses to start without PLIVO_AUTH_TOKEN, naming it and echoing no secret', () => {
+    const start = () =>
+      loadAppConfig({
+        SMS_PROVIDER: 'plivo',
+        PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+        PLIVO_SENDER: '+14155550100',
+      });
+    expect(start).toThrow(ConfigError);
+    expect(start).toThrow(/PLIVO_AUTH_TOKEN is required/);
+    const noSender = () =>
+      loadAppConfig({
+        SMS_PROVIDER: 'sns',
+        SMS_FALLBACK_PROVIDER: 'plivo',
+        PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+        PLIVO_AUTH_TOKEN: PLIVO_TOKEN,
+      });
+    expect(noSender).toThrow(/PLIVO_SENDER is required/);
+    expect(noSender).not.toThrow(new RegExp(PLIVO_TOKEN));
+  });
+
+  it('refuses a host app whose Plivo options lack the token, naming the option', async () => {
+    const compile = Test.createTestingModule({
+      imports: [
+        OtpModule.forRoot({
+          sms: {
+            provider: 'plivo',
+            plivo: { authId: 'MAFAKEACCOUNT', authToken: '', sender: '+14155550100' },
+          },
+        }),
+      ],
+    }).compile();
+    await expect(compile).rejects.toThrow(
+      /PLIVO_AUTH_TOKEN \(OtpModule option sms\.plivo\.authToken\)/,
+    );
+  });
+
+  it('refuses a host app using SNS without a region', async () => {
+    const saved = [process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION];
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const compile = Test.createTestingModule({
+        imports: [OtpModule.forRoot({ sms: { provider: 'sns', sns: { endpoint: fake.url } } })],
+      }).compile();
+      await expect(compile).rejects.toThrow(/needs a region: set AWS_REGION/);
+    } finally {
+      if (saved[0] !== undefined) process.env.AWS_REGION = saved[0];
+      if (saved[1] !== undefined) process.env.AWS_DEFAULT_REGION = saved[1];
+    }
+  });
+});

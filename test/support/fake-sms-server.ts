@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeProvider = 'plivo' | 'sns';
+/** An HTTP status to answer with, or `hang`: read the request and never answer. */
+export type FakeReply = number | 'hang';
+
+/** One request as the fake read it off the wire, whatever it answered. */
+export interface ReceivedSms {
+  provider: FakeProvider;
+  to: string;
+  text: string;
+  /** Plivo's `src`. */
+  from?: string;
+  /** Plivo: `authId:authToken` from Basic auth. SNS: the SigV4 access key id. */
+  credential?: string;
+  smsType?: string;
+  senderId?: string;
+  replied: FakeReply;
+}
+
+const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const SNS_ERROR_CODES: Record<number, string> = {
+  400: 'InvalidParameter',
+  403: 'AuthorizationError',
+  429: 'Throttling',
+};
+
+/**
+ * Plivo's Message API and SNS's Publish on one node:http server on 127.0.0.1, as the real SDKs
+ * speak them. Each provider answers success unless the test scripted replies for its next requests.
+ */
+export class FakeSmsServer {
+  readonly received: ReceivedSms[] = [];
+  private readonly scripts: Record<FakeProvider, FakeReply[]> = { plivo: [], sns: [] };
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<FakeSmsServer> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeSmsServer(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
+    server.on('request', (req, res) => void fake.handle(req, res));
+    return fake;
+  }
+
+  /** Replies for the next requests to `provider`, in order; success once they are used up. */
+  script(provider: FakeProvider, ...replies: FakeReply[]): void {
+    this.scripts[provider].push(...replies);
+  }
+
+  hits(provider: FakeProvider): number {
+    return this.received.filter((sms) => sms.provider === provider).length;
+  }
+
+  reset(): void {
+    this.received.length = 0;
+    this.scripts.plivo.length = 0;
+    this.scripts.sns.length = 0;
+  }
+
+  /** Hung requests included: their sockets are destroyed. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const plivo = /^\/v1\/Account\/[^/]+\/Message\/$/.test(req.url ?? '');
+    const provider: FakeProvider = plivo ? 'plivo' : 'sns';
+    const reply = this.scripts[provider].shift() ?? (plivo ? 202 : 200);
+    this.received.push({
+      ...(plivo ? readPlivo(req, body) : readSns(req, body)),
+      provider,
+      replied: reply,
+    });
+    if (reply === 'hang') return;
+    if (plivo) {
+      const ok = reply < 300;
+      res.writeHead(reply, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          ok
+            ? { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [randomUUID()] }
+            : { api_id: randomUUID(), error: 'fake failure' },
+        ),
+      );
+      return;
+    }
+    res.writeHead(reply, { 'content-type': 'text/xml' });
+    res.end(
+      reply < 300
+        ? `<PublishResponse xmlns="${SNS_NS}"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`
+        : `<ErrorResponse xmlns="${SNS_NS}"><Error><Type>${reply < 500 ? 'Sender' : 'Receiver'}</Type><Code>${SNS_ERROR_CODES[reply] ?? 'InternalError'}</Code><Message>fake failure</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    );
+  }
+}
+
+function readPlivo(req: IncomingMessage, body: string): Omit<ReceivedSms, 'provider' | 'replied'> {
+  const { src, dst, text } = JSON.parse(body) as { src: string; dst: string; text: string };
+  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const credential = basic && Buffer.from(basic, 'base64').toString('utf8');
+  return { to: dst, text, from: src, credential };
+}
+
+function readSns(req: IncomingMessage, body: string): Omit<ReceivedSms, 'provider' | 'replied'> {
+  const form = new URLSearchParams(body);
+  const attributes = new Map<string, string>();
+  for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+    attributes.set(
+      form.get(`MessageAttributes.entry.${n}.Name`) ?? '',
+      form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '',
+    );
+  }
+  return {
+    to: form.get('PhoneNumber') ?? '',
+    text: form.get('Message') ?? '',
+    credential: /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1],
+    smsType: attributes.get('AWS.SNS.SMS.SMSType'),
+    senderId: attributes.get('AWS.SNS.SMS.SenderID'),
+  };
+}
