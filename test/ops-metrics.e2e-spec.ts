@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { MetricsService } from '../src/metrics/metrics.service.js';
 import { SMS_DELIVERY_OBSERVER } from '../src/otp/sms/sms-delivery-observer.js';
+import { FakeSmsServer } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PHONE = '+14155552671';
@@ -60,5 +61,35 @@ describe('GET /metrics', () => {
     observer.smsDelivery({ provider: 'sns', result: 'permanent', durationSeconds: 1.5 });
     const scrape = await request(t.server).get('/metrics').expect(200);
     expect(scrape.text).toContain('otp_sms_sends_total{provider="sns",result="permanent"} 1');
+  });
+});
+
+describe('GET /metrics with a real SMS provider', () => {
+  let fake: FakeSmsServer;
+  let t: TestApp;
+  beforeAll(async () => {
+    fake = await FakeSmsServer.start();
+    t = await startTestApp({
+      realSms: true,
+      env: {
+        SMS_PROVIDER: 'plivo',
+        PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+        PLIVO_AUTH_TOKEN: 'plivo-token-for-metrics',
+        PLIVO_SENDER: '+14155550100',
+        PLIVO_BASE_URL: fake.url,
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+  });
+
+  it('counts and times each delivery through the provider', async () => {
+    await request(t.server).post('/api/otp/request').send({ phoneNumber: PHONE }).expect(202);
+    expect(fake.received).toHaveLength(1);
+    const scrape = await request(t.server).get('/metrics').expect(200);
+    expect(scrape.text).toContain('otp_sms_sends_total{provider="plivo",result="delivered"} 1');
+    expect(scrape.text).toContain('otp_sms_send_duration_seconds_count{provider="plivo"} 1');
   });
 });

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
+import { FakeSmsServer } from './support/fake-sms-server.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { freePort, type Spawned, spawnService, waitFor } from './support/spawn-service.js';
 
@@ -48,12 +49,17 @@ describe('the built service as a real process', () => {
   describe('SIGTERM', () => {
     const prefix = uniquePrefix('sigterm');
     const redis = new Redis(REDIS_URL);
+    let fake: FakeSmsServer;
+    beforeAll(async () => {
+      fake = await FakeSmsServer.start();
+    });
     afterAll(async () => {
+      await fake?.stop();
       await deleteKeys(redis, prefix);
       redis.disconnect();
     });
 
-    it('finishes a request in flight, refuses new ones, and exits 0', async () => {
+    it('starts in production, finishes a request in flight, refuses new ones, and exits 0', async () => {
       const port = await freePort();
       const service = start({
         PORT: String(port),
@@ -61,6 +67,12 @@ describe('the built service as a real process', () => {
         REDIS_KEY_PREFIX: prefix,
         OTP_HASH_SECRET: STRONG_SECRET,
         LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        SMS_PROVIDER: 'plivo',
+        PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+        PLIVO_AUTH_TOKEN: 'plivo-token-for-shutdown',
+        PLIVO_SENDER: '+14155550100',
+        PLIVO_BASE_URL: fake.url,
       });
       const base = `http://127.0.0.1:${port}`;
       await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200);
@@ -92,6 +104,7 @@ describe('the built service as a real process', () => {
         phoneNumber: '+14155552671',
       });
 
+      expect(fake.received.map((sms) => sms.to)).toEqual(['+14155552671']);
       expect(await service.exited).toBe(0);
       expect(() => process.kill(service.child.pid!, 0)).toThrow();
     });
