@@ -27,6 +27,9 @@ export default {
       },
     ],
   },
+  // CommonJS packages that require @nestjs/common or @nestjs/core get the ES modules' instances.
+  resolver: '<rootDir>/test/support/esm-bridge/resolver.cjs',
+  setupFiles: ['<rootDir>/test/support/esm-bridge/setup.ts'],
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   testTimeout: 30000,
   maxWorkers: 2,

@@ -1,19 +1,35 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { loggerParams } from './common/logging.js';
+import { PhoneLogInterceptor } from './common/phone-log.interceptor.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OtpExceptionFilter } from './otp/otp-exception.filter.js';
 import { OtpModule } from './otp/otp.module.js';
+
+export interface AppModuleOptions {
+  /** Where the JSON log goes; stdout unless a test captures it. */
+  logDestination?: DestinationStream;
+}
 
 @Module({})
 export class AppModule {
   /** `config` is validated already (loadAppConfig); it reaches the modules through ConfigService. */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (configService: ConfigService<AppConfig, true>) =>
+            loggerParams(configService.get('logLevel', { infer: true }), options.logDestination),
+        }),
+        MetricsModule,
         OtpModule.forRootAsync({
           isGlobal: true,
           inject: [ConfigService],
@@ -22,8 +38,11 @@ export class AppModule {
         }),
         HealthModule,
       ],
-      // Globally as well as on the controller: body parsing fails before any controller runs.
-      providers: [{ provide: APP_FILTER, useClass: OtpExceptionFilter }],
+      providers: [
+        // Globally as well as on the controller: body parsing fails before any controller runs.
+        { provide: APP_FILTER, useClass: OtpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: PhoneLogInterceptor },
+      ],
     };
   }
 }

@@ -91,7 +91,8 @@ describe.each(adapters)('a host app on %s importing OtpModule.forRoot', (_, adap
       .post('/api/otp/verify')
       .send({ phoneNumber, code })
       .expect(200, { status: 'approved', phoneNumber });
-    expect(await keysUnder(redis, prefix)).toEqual([`${prefix}{${phoneNumber}}:sends`]);
+    // The per-number keys only: the throttler keeps its own counters under `${prefix}throttle:`.
+    expect(await keysUnder(redis, `${prefix}{`)).toEqual([`${prefix}{${phoneNumber}}:sends`]);
   });
 
   it('answers with the contract error bodies and Retry-After, with no global set-up', async () => {

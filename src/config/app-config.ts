@@ -90,17 +90,18 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
   }
   problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigError(problems);
+  const rateLimit: RateLimitConfig = {
+    ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,
+    requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
+    verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
+  };
 
   return {
     port: env.PORT,
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    rateLimit: {
-      ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,
-      requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
-      verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
-    },
+    rateLimit,
     otp: {
       codeLength: env.OTP_LENGTH,
       ttlSeconds: env.OTP_TTL_SECONDS,
@@ -119,6 +120,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       webOtpDomain: env.OTP_WEBOTP_DOMAIN,
       androidAppHash: env.OTP_ANDROID_APP_HASH,
       redis: redisOptions(env),
+      rateLimit,
       sms: {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,

@@ -35,6 +35,15 @@ export interface OtpSmsOptions {
   timeoutMs?: number;
 }
 
+/** Per client IP, for each route of `OtpController`; shared by all instances on one Redis. */
+export interface OtpRateLimitOptions {
+  ttlSeconds?: number;
+  /** `POST /api/otp/request` per client per window. */
+  requestLimit?: number;
+  /** `POST /api/otp/verify` per client per window. */
+  verifyLimit?: number;
+}
+
 /** What a host application passes to `OtpModule.forRoot()`; every field has a default. */
 export interface OtpModuleOptions {
   codeLength?: number;
@@ -59,6 +68,7 @@ export interface OtpModuleOptions {
   androidAppHash?: string;
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
+  rateLimit?: OtpRateLimitOptions;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
@@ -78,6 +88,7 @@ export const OTP_DEFAULTS = {
   keyPrefix: 'otp:',
   smsMaxRetries: 2,
   smsTimeoutMs: 10_000,
+  rateLimit: { ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 },
 } as const;
 
 /** The options with every default applied: what the module's own providers receive. */
@@ -98,6 +109,7 @@ export interface OtpSettings {
   appName: string;
   webOtpDomain?: string;
   androidAppHash?: string;
+  rateLimit: Required<OtpRateLimitOptions>;
 }
 
 export const OTP_SETTINGS = Symbol('OTP_SETTINGS');
@@ -127,6 +139,11 @@ export function resolveOtpSettings(
     appName: options.appName ?? OTP_DEFAULTS.appName,
     webOtpDomain: options.webOtpDomain,
     androidAppHash: options.androidAppHash,
+    rateLimit: {
+      ttlSeconds: options.rateLimit?.ttlSeconds ?? OTP_DEFAULTS.rateLimit.ttlSeconds,
+      requestLimit: options.rateLimit?.requestLimit ?? OTP_DEFAULTS.rateLimit.requestLimit,
+      verifyLimit: options.rateLimit?.verifyLimit ?? OTP_DEFAULTS.rateLimit.verifyLimit,
+    },
   };
   const bounds: [keyof OtpSettings, number, number][] = [
     ['codeLength', 4, 10],
@@ -142,6 +159,11 @@ export function resolveOtpSettings(
     const value = settings[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new Error(`OtpModule option ${name} must be an integer from ${min} to ${max}`);
+    }
+  }
+  for (const [name, value] of Object.entries(settings.rateLimit)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`OtpModule option rateLimit.${name} must be a positive integer`);
     }
   }
   if (!settings.messageTemplate.includes('{code}')) {

@@ -1,4 +1,14 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
@@ -8,17 +18,21 @@ import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpExceptionFilter } from './otp-exception.filter.js';
 import { otpValidationPipe } from './otp-validation.pipe.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
+import { OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
+import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
 
 @ApiTags('otp')
 @Controller('api/otp')
 @UseFilters(OtpExceptionFilter)
 @UsePipes(otpValidationPipe)
+@UseGuards(OtpThrottlerGuard)
 @ApiOtpErrors(E.ValidationFailed, E.PayloadTooLarge, E.RateLimited, E.StoreUnavailable)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
   @Post('request')
   @HttpCode(HttpStatus.ACCEPTED)
+  @SkipThrottle({ [VERIFY_THROTTLER]: true })
   @ApiOperation({ summary: 'Send a fresh code to a phone number' })
   @ApiAcceptedResponse({ type: OtpRequestResponseDto })
   @ApiOtpErrors(
@@ -37,6 +51,7 @@ export class OtpController {
 
   @Post('verify')
   @HttpCode(HttpStatus.OK)
+  @SkipThrottle({ [REQUEST_THROTTLER]: true })
   @ApiOperation({ summary: 'Check a code; approves it once' })
   @ApiOkResponse({ type: OtpVerifyResponseDto })
   @ApiOtpErrors(

@@ -118,3 +118,9 @@ export class StoreUnavailableError extends OtpError {
     super(OtpErrorCode.StoreUnavailable);
   }
 }
+
+export class RateLimitedError extends OtpError {
+  constructor(retryAfterSeconds: number) {
+    super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds);
+  }
+}

@@ -10,6 +10,7 @@ import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
 import { OTP_STORE } from './store/otp-store.js';
 import { OTP_REDIS } from './store/redis-connection.js';
+import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
   controllers: [OtpController],
@@ -24,6 +25,7 @@ import { OTP_REDIS } from './store/redis-connection.js';
     smsProviderFactory,
     OtpRedisLifecycle,
     OtpService,
+    ...otpThrottlerProviders,
   ],
   exports: [OtpService, OTP_STORE, OTP_REDIS, SMS_PROVIDER, OTP_SETTINGS],
 })

@@ -107,6 +107,14 @@ export function describeOtpStoreContract(
       expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
     });
 
+    it('names the send cap before the cooldown, with the time both have passed', async () => {
+      const policy = { ...issuePolicy, maxSends: 1, cooldownMs: 30_000, sendWindowMs: 5_000 };
+      await store.issue(phone, 'h1', policy);
+      const refused = await store.issue(phone, 'h2', policy);
+      expect(refused.outcome).toBe('send_limit');
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
+    });
+
     it('locks a number after the threshold of failures, for issue and verify alike', async () => {
       const lock: VerifyPolicy = { lockoutThreshold: 2, lockoutWindowMs: 40_000 };
       await store.issue(phone, 'right', { ...issuePolicy, lockoutThreshold: 2 });

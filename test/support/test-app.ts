@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { configureApp, createFastifyAdapter } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
@@ -25,6 +26,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the configured SMS provider instead of the outbox (for delivery tests). */
   realSms?: boolean;
+  /** Where the JSON log goes. nestjs-pino keeps the first app's logger for the whole test file. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -39,10 +42,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_KEY_PREFIX: prefix,
     OTP_HASH_SECRET: 'test-secret-of-at-least-32-bytes!!',
     LOG_LEVEL: 'warn',
+    // Every test client is 127.0.0.1: only the tests about throttling set a real budget.
+    RATE_LIMIT_REQUEST_LIMIT: '100000',
+    RATE_LIMIT_VERIFY_LIMIT: '100000',
     ...options.env,
   });
   const outbox = new SmsOutbox();
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  let builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(config, { logDestination: options.logDestination })],
+  });
   if (!options.realSms) builder = builder.overrideProvider(SMS_PROVIDER).useValue(outbox);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(

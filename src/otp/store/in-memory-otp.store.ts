@@ -39,11 +39,12 @@ export class InMemoryOtpStore implements OtpStore {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
-    if (cooldown) return { outcome: 'cooldown', retryAfterMs: this.left(cooldown) };
+    const cooldownLeft = cooldown ? this.left(cooldown) : 0;
     const sends = this.live(this.sends, phoneNumber);
     if (sends && sends.count >= policy.maxSends) {
-      return { outcome: 'send_limit', retryAfterMs: this.left(sends) };
+      return { outcome: 'send_limit', retryAfterMs: Math.max(this.left(sends), cooldownLeft) };
     }
+    if (cooldown) return { outcome: 'cooldown', retryAfterMs: cooldownLeft };
     const now = this.now();
     this.codes.set(phoneNumber, {
       hash: codeHash,

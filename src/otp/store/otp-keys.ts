@@ -18,3 +18,12 @@ export function otpKeys(prefix: string, phoneNumber: string): OtpKeys {
     failures: `${tag}:failures`,
   };
 }
+
+/**
+ * The throttler's keys for one client and one named limit. `key` already names the route and the
+ * client; it is the hash tag, so the script's two keys share a Redis Cluster slot.
+ */
+export function throttleKeys(prefix: string, key: string, throttlerName: string) {
+  const tag = `${prefix}throttle:{${key}:${throttlerName}}`;
+  return { hits: `${tag}:hits`, block: `${tag}:block` };
+}

@@ -7,7 +7,9 @@
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold
  *
- * Returns { outcome, retry-after ms }: 'issued', 'locked', 'cooldown' or 'send_limit'.
+ * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
+ * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
+ * the same request can pass, not a moment after which it meets the other limit.
  */
 export const ISSUE_CODE_SCRIPT = `
 local failures = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -15,15 +17,13 @@ if failures >= tonumber(ARGV[7]) then
   return { 'locked', redis.call('PTTL', KEYS[4]) }
 end
 local cooldown = tonumber(ARGV[4])
-if cooldown > 0 then
-  local left = redis.call('PTTL', KEYS[2])
-  if left > 0 then
-    return { 'cooldown', left }
-  end
-end
+local cooldownLeft = cooldown > 0 and redis.call('PTTL', KEYS[2]) or 0
 local sends = tonumber(redis.call('GET', KEYS[3]) or '0')
 if sends >= tonumber(ARGV[5]) then
-  return { 'send_limit', redis.call('PTTL', KEYS[3]) }
+  return { 'send_limit', math.max(redis.call('PTTL', KEYS[3]), cooldownLeft) }
+end
+if cooldownLeft > 0 then
+  return { 'cooldown', cooldownLeft }
 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'a', ARGV[3])

@@ -1,0 +1,28 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Observable } from 'rxjs';
+import { maskPhoneNumber } from '../otp/phone/phone-number.js';
+
+/**
+ * Adds the masked phone number of an OTP call to its request log line, so support can find a
+ * user's requests without the log ever holding a full number. The number is masked as typed
+ * (digits only): normalising it is the service's job, and an invalid one is worth seeing too.
+ */
+@Injectable()
+export class PhoneLogInterceptor implements NestInterceptor {
+  constructor(private readonly logger: PinoLogger) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const body = context.switchToHttp().getRequest<{ body?: { phoneNumber?: unknown } }>().body;
+    if (typeof body?.phoneNumber === 'string') {
+      const digits = body.phoneNumber.replace(/\D/g, '').slice(0, 20);
+      this.logger.assign({ phoneNumber: maskPhoneNumber(`+${digits}`) });
+    }
+    return next.handle();
+  }
+}

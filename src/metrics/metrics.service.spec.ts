@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import { MetricsService } from './metrics.service.js';
+
+describe('MetricsService as the SMS delivery observer', () => {
+  it('counts sends by provider and result and times them by provider', async () => {
+    const metrics = new MetricsService();
+    metrics.smsDelivery({ provider: 'plivo', result: 'delivered', durationSeconds: 0.2 });
+    metrics.smsDelivery({ provider: 'plivo', result: 'delivered', durationSeconds: 0.4 });
+    metrics.smsDelivery({ provider: 'sns', result: 'transient', durationSeconds: 3 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('otp_sms_sends_total{provider="plivo",result="delivered"} 2');
+    expect(text).toContain('otp_sms_sends_total{provider="sns",result="transient"} 1');
+    expect(text).toMatch(/otp_sms_send_duration_seconds_sum\{provider="plivo"\} 0\.6\d*/);
+    expect(text).toContain('otp_sms_send_duration_seconds_count{provider="sns"} 1');
+    expect(text).toContain('otp_sms_send_duration_seconds_bucket{le="0.25",provider="plivo"} 1');
+  });
+
+  it('keeps unknown error codes out of the label set', async () => {
+    const metrics = new MetricsService();
+    metrics.answered('verify', false, 'something_new');
+    metrics.answered('verify', false, undefined);
+    expect(await metrics.registry.metrics()).toContain(
+      'otp_verifications_total{result="internal_error"} 2',
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { OtpErrorCode } from '../otp/otp.errors.js';
+import type { SmsDeliveryEvent, SmsDeliveryObserver } from '../otp/sms/sms-delivery-observer.js';
+
+export type OtpOperation = 'request' | 'verify';
+
+/** Every value the `result` label can take: a fixed set keeps the series count bounded. */
+const ERROR_RESULTS = new Set<string>(Object.values(OtpErrorCode));
+const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verify: 'approved' };
+
+/**
+ * The service's Prometheus metrics, on a registry of its own so that two apps in one process
+ * (tests, a host app) never collide in prom-client's global one.
+ */
+@Injectable()
+export class MetricsService implements SmsDeliveryObserver {
+  readonly registry = new Registry();
+  private readonly results: Record<OtpOperation, Counter<'result'>> = {
+    request: new Counter({
+      name: 'otp_requests_total',
+      help: 'Code requests answered, by result: pending or the error code',
+      labelNames: ['result'],
+      registers: [this.registry],
+    }),
+    verify: new Counter({
+      name: 'otp_verifications_total',
+      help: 'Verifications answered, by result: approved or the error code',
+      labelNames: ['result'],
+      registers: [this.registry],
+    }),
+  };
+  private readonly smsSends = new Counter({
+    name: 'otp_sms_sends_total',
+    help: 'SMS deliveries through each provider, by result',
+    labelNames: ['provider', 'result'],
+    registers: [this.registry],
+  });
+  private readonly smsDuration = new Histogram({
+    name: 'otp_sms_send_duration_seconds',
+    help: 'Time a provider took to accept or refuse an SMS, retries included',
+    labelNames: ['provider'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    // Series that exist from the start let rate() and alerts work before the first error.
+    for (const operation of ['request', 'verify'] as const) {
+      for (const result of [SUCCESS_RESULT[operation], ...ERROR_RESULTS]) {
+        this.results[operation].inc({ result }, 0);
+      }
+    }
+  }
+
+  /** `errorCode` is the contract's `code` of an error answer; anything else counts as `internal_error`. */
+  answered(operation: OtpOperation, succeeded: boolean, errorCode?: unknown): void {
+    const result = succeeded
+      ? SUCCESS_RESULT[operation]
+      : typeof errorCode === 'string' && ERROR_RESULTS.has(errorCode)
+        ? errorCode
+        : OtpErrorCode.InternalError;
+    this.results[operation].inc({ result });
+  }
+
+  smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {
+    this.smsSends.inc({ provider, result });
+    this.smsDuration.observe({ provider }, durationSeconds);
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { MetricsService, type OtpOperation } from './metrics.service.js';
+
+const OPERATIONS: Record<string, OtpOperation> = {
+  '/api/otp/request': 'request',
+  '/api/otp/verify': 'verify',
+};
+
+function errorCodeOf(payload: unknown): unknown {
+  if (typeof payload !== 'string') return undefined;
+  try {
+    return (JSON.parse(payload) as { code?: unknown }).code;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts OTP answers from what was sent, at the last step every answer passes: refusals by the
+ * throttler and the body parser never reach an interceptor, and they must be counted too.
+ */
+@Injectable()
+export class OtpResponseHook implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onSend', async (request, reply, payload) => {
+      const operation = OPERATIONS[request.routeOptions.url ?? ''];
+      if (operation) {
+        const succeeded = reply.statusCode < 400;
+        this.metrics.answered(operation, succeeded, succeeded ? undefined : errorCodeOf(payload));
+      }
+      return payload;
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import type { Provider } from '@nestjs/common';
+import {
+  getOptionsToken,
+  getStorageToken,
+  ThrottlerStorageService,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
+import { OTP_MODULE_OPTIONS } from '../otp.module-definition.js';
+import {
+  OTP_DEFAULTS,
+  OTP_SETTINGS,
+  type OtpModuleOptions,
+  type OtpSettings,
+} from '../otp-options.js';
+import { OTP_REDIS, type RedisClient } from '../store/redis-connection.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+/** One named limit per route; each route skips the other's (see `OtpController`). */
+export const REQUEST_THROTTLER = 'request';
+export const VERIFY_THROTTLER = 'verify';
+
+/**
+ * The throttler's own tokens, provided inside `OtpModule` rather than through the global
+ * `ThrottlerModule`, so they reach `OTP_SETTINGS` and `OTP_REDIS` and never clash with a host
+ * app's throttler.
+ */
+export const otpThrottlerProviders: Provider[] = [
+  {
+    provide: getOptionsToken(),
+    inject: [OTP_SETTINGS],
+    useFactory: ({ rateLimit }: OtpSettings): ThrottlerModuleOptions => {
+      const ttl = rateLimit.ttlSeconds * 1000;
+      return {
+        throttlers: [
+          { name: REQUEST_THROTTLER, ttl, limit: rateLimit.requestLimit },
+          { name: VERIFY_THROTTLER, ttl, limit: rateLimit.verifyLimit },
+        ],
+      };
+    },
+  },
+  {
+    provide: getStorageToken(),
+    inject: [OTP_MODULE_OPTIONS, OTP_REDIS],
+    useFactory: (options: OtpModuleOptions, redis: RedisClient | null) =>
+      redis
+        ? new RedisThrottlerStorage(redis, options.redis?.keyPrefix ?? OTP_DEFAULTS.keyPrefix)
+        : new ThrottlerStorageService(),
+  },
+];

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type INestApplication, Module } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { OtpModule } from '../src/otp/otp.module.js';
+import { SMS_PROVIDER } from '../src/otp/sms/sms-provider.js';
+import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { expectRefused } from './support/refusals.js';
+import { SmsOutbox } from './support/sms-outbox.js';
+
+/**
+ * A host application on Express that imports OtpModule.forRoot() and sets nothing up globally,
+ * with a generous ThrottlerModule of its own: the module's limits still hold on its routes.
+ */
+describe('OtpModule in a host app on Express', () => {
+  const prefix = uniquePrefix('e2e-host');
+  const outbox = new SmsOutbox();
+  const redis = new Redis(REDIS_URL);
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
+        OtpModule.forRoot({
+          redis: { url: REDIS_URL, keyPrefix: prefix },
+          resendCooldownSeconds: 0,
+          rateLimit: { ttlSeconds: 60, requestLimit: 2 },
+        }),
+      ],
+    })
+    class HostModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('throttles by req.ip with the module options, under the module key prefix', async () => {
+    const send = (phoneNumber: string) =>
+      request(app.getHttpServer()).post('/api/otp/request').send({ phoneNumber });
+    await send('+447400500001').expect(202);
+    await send('+447400500002').expect(202);
+    expectRefused(await send('+447400500003'), 'rate_limited', 60);
+    expect(outbox.messages).toHaveLength(2);
+    expect((await keysUnder(redis, `${prefix}throttle:`)).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,2 @@
+/* global module */
+module.exports = globalThis[Symbol.for('otp.jest.esm-bridge')]['@nestjs/core'];
