@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { OtpRedisOptions } from '../otp-options.js';
 
@@ -46,17 +47,23 @@ export function createRedisClient(options: OtpRedisOptions): RedisClient {
   });
 }
 
-/** Resolves once the client is ready, or after `timeoutMs` either way: start-up must not hang. */
-export function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean): void => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = (): void => done(true);
-    const timer = setTimeout(() => done(false), timeoutMs);
-    client.once('ready', onReady);
-  });
+/**
+ * Resolves once the client is ready, or after `timeoutMs` either way: start-up must not hang. A
+ * cluster opens its connection to each master on that master's first command and refuses (never
+ * queues, see above) the commands that come while it opens, so every master is connected here.
+ */
+export async function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (client.status !== 'ready') {
+    if (Date.now() >= deadline) return false;
+    await sleep(20);
+  }
+  if (!(client instanceof Cluster)) return true;
+  const masters = client.nodes('master');
+  const connected = Promise.all(
+    masters.map((node) => (node.status === 'wait' ? node.connect() : undefined)),
+  );
+  connected.catch(() => undefined);
+  await Promise.race([connected, sleep(Math.max(deadline - Date.now(), 0))]);
+  return masters.every((node) => node.status === 'ready');
 }
