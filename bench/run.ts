@@ -4,7 +4,7 @@
  * how much Redis memory a pending code takes. Starts its own Redis, fake Plivo server, service
  * and ceiling app on free loopback ports, and stops every one of them, also on failure or Ctrl-C.
  *
- * BENCH_DURATION (seconds per path, default 10), BENCH_ROUNDS (default 3) and
+ * BENCH_DURATION (seconds per path, default 8), BENCH_ROUNDS (default 3) and
  * BENCH_CONNECTIONS (default 20) change the client settings; BENCH_PATHS=request,refused measures
  * only those (and the ceiling). BENCH_PROFILE=1 writes a CPU profile
  * of each service process to bench/results/profiles.
@@ -25,7 +25,7 @@ import { hashOtpCode } from '../src/otp/code/otp-code.js';
 import { RedisOtpStore } from '../src/otp/store/redis-otp.store.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const MEMORY_CODES = 10_000;
