@@ -4,10 +4,10 @@
  * how much Redis memory a pending code takes. Starts its own Redis, fake Plivo server, service
  * and ceiling app on free loopback ports, and stops every one of them, also on failure or Ctrl-C.
  *
- * BENCH_DURATION (seconds per path, default 8), BENCH_ROUNDS (default 3) and
- * BENCH_CONNECTIONS (default 20) change the client settings; BENCH_PATHS=request,refused measures
- * only those (and the ceiling). BENCH_PROFILE=1 writes a CPU profile
- * of each service process to bench/results/profiles.
+ * BENCH_DURATION (seconds per path, default 8), BENCH_ROUNDS (default 3) and BENCH_CONNECTIONS
+ * (default 20) change the client settings; BENCH_PATHS=request,refused measures only those (and
+ * the ceiling); BENCH_LOG_LEVEL (default info) is the service's LOG_LEVEL; BENCH_PROFILE=1
+ * writes a CPU profile of each service process to bench/results/profiles.
  */
 import autocannon, { type Result } from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -165,7 +165,7 @@ async function startService(
   const service = start(name, process.execPath, args, {
     NODE_ENV: 'production',
     PORT: String(port),
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     REDIS_URL: `redis://${HOST}:${redisPort}`,
     REDIS_KEY_PREFIX: `bench-${name}:`,
     OTP_HASH_SECRET: SECRET,
@@ -431,8 +431,13 @@ async function main(): Promise<void> {
   }
 }
 
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`${signal}: stopping everything the bench started`);
+    void stopAll().finally(() => process.exit(130));
+  });
 }
 // Last resort if the bench itself dies: no child may outlive it.
 process.once('exit', () =>
@@ -441,7 +446,7 @@ process.once('exit', () =>
 
 main()
   .catch((error: Error) => {
-    console.error(`bench failed: ${error.message}`);
+    if (!interrupted) console.error(`bench failed: ${error.message}`);
     process.exitCode = 1;
   })
   .finally(() => stopAll());
