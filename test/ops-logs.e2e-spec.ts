@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { hashOtpCode } from '../src/otp/code/otp-code.js';
+import { FakeSmsServer } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const SECRET = 'log-test-secret-of-at-least-32-bytes';
 const PHONE = '+447400123456';
+const PLIVO_TOKEN = 'plivo-token-that-must-not-be-logged';
 
 describe('structured logs', () => {
   let t: TestApp;
+  let fake: FakeSmsServer;
   const lines: string[] = [];
   const entries = () =>
     lines.map(
@@ -19,20 +22,35 @@ describe('structured logs', () => {
           req: Record<string, string>;
         },
     );
+  // The real Plivo SDK against a fake on 127.0.0.1, so the delivery path's own lines are captured.
   beforeAll(async () => {
+    fake = await FakeSmsServer.start();
     t = await startTestApp({
-      env: { LOG_LEVEL: 'trace', OTP_HASH_SECRET: SECRET, OTP_RESEND_COOLDOWN_SECONDS: '0' },
+      realSms: true,
+      env: {
+        LOG_LEVEL: 'trace',
+        OTP_HASH_SECRET: SECRET,
+        OTP_RESEND_COOLDOWN_SECONDS: '0',
+        SMS_PROVIDER: 'plivo',
+        PLIVO_AUTH_ID: 'MALOGTESTACCOUNT',
+        PLIVO_AUTH_TOKEN: PLIVO_TOKEN,
+        PLIVO_SENDER: '+14155550100',
+        PLIVO_BASE_URL: fake.url,
+      },
       logDestination: { write: (line: string) => lines.push(line) },
     });
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+  });
 
   it('never logs an issued code, its hash, the secret or a full number through a whole flow', async () => {
     await request(t.server)
       .post('/api/otp/request')
       .send({ phoneNumber: '+44 7400 123456' })
       .expect(202);
-    const code = t.outbox.lastCodeFor(PHONE);
+    const code = /\b(\d{6})\b/.exec(fake.received[0].text)?.[1] as string;
     const wrong = code === '000000' ? '111111' : '000000';
     await request(t.server)
       .post('/api/otp/verify')
@@ -48,12 +66,16 @@ describe('structured logs', () => {
       wrong,
       hashOtpCode(SECRET, PHONE, code),
       SECRET,
+      PLIVO_TOKEN,
       PHONE,
       '7400 123456',
     ]) {
       expect(log).not.toContain(secret);
     }
     expect(requestLines.map((entry) => entry.phoneNumber)).toEqual(Array(3).fill('+44******3456'));
+    expect(entries().map((entry) => entry.msg)).toContain(
+      'SMS to +44******3456 delivered by plivo',
+    );
   });
 
   it('writes one line per request with method, url, status, duration and request id, never the body', async () => {
