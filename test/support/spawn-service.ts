@@ -1,20 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './redis-server.js';
+
+export { freePort };
 
 export const MAIN_JS = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-/** A port nothing listens on right now: the OS picks it, the probe lets it go. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 export interface Spawned {
   child: ChildProcess;
