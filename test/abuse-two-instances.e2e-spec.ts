@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { uniquePrefix } from './support/redis.js';
 import { expectRefused } from './support/refusals.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startInstancePair, type TestApp } from './support/test-app.js';
 
 let sequence = 0;
 const nextNumber = (): string => `+4474004${String(++sequence).padStart(5, '0')}`;
@@ -18,9 +17,7 @@ describe('two instances on one Redis', () => {
   });
 
   async function startPair(env: Record<string, string>): Promise<[TestApp, TestApp]> {
-    const shared = { ...env, REDIS_KEY_PREFIX: uniquePrefix('e2e-pair') };
-    a = await startTestApp({ env: shared });
-    b = await startTestApp({ env: shared });
+    [a, b] = await startInstancePair(env);
     return [a, b];
   }
   const requestCode = (app: TestApp, phoneNumber: string) =>

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { uniquePrefix } from './support/redis.js';
 import { startRedisCluster, type RedisClusterUnderTest } from './support/redis-cluster.js';
 import { expectRefused } from './support/refusals.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startInstancePair, type TestApp } from './support/test-app.js';
 
 let sequence = 0;
 const nextNumber = (): string => `+4474005${String(++sequence).padStart(5, '0')}`;
@@ -22,15 +21,10 @@ describe('two instances on one Redis Cluster', () => {
   }, 60_000);
 
   async function startPair(env: Record<string, string>): Promise<[TestApp, TestApp]> {
-    const shared = {
-      ...env,
-      REDIS_CLUSTER_NODES: cluster.nodesEnv,
-      REDIS_KEY_PREFIX: uniquePrefix('cluster-pair'),
-    };
-    const pair: [TestApp, TestApp] = [
-      await startTestApp({ env: shared }),
-      await startTestApp({ env: shared }),
-    ];
+    const pair = await startInstancePair(
+      { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv },
+      'cluster-pair',
+    );
     apps.push(...pair);
     return pair;
   }

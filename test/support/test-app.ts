@@ -77,3 +77,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   };
 }
+
+/** Two instances behind one load balancer: the same settings and the same store under one prefix. */
+export async function startInstancePair(
+  env: Record<string, string>,
+  label = 'e2e-pair',
+): Promise<[TestApp, TestApp]> {
+  const shared = { ...env, REDIS_KEY_PREFIX: uniquePrefix(label) };
+  return [await startTestApp({ env: shared }), await startTestApp({ env: shared })];
+}
