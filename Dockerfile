@@ -5,8 +5,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/nestjs-otp-verify/package.json ./packages/nestjs-otp-verify/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/nestjs-otp-verify/tsconfig.build.json ./packages/nestjs-otp-verify/
+COPY packages/nestjs-otp-verify/src ./packages/nestjs-otp-verify/src
 COPY src ./src
 RUN npm run build
 
@@ -14,7 +17,10 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/nestjs-otp-verify/package.json ./packages/nestjs-otp-verify/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The module is a workspace package: the service resolves it by name, from its built files.
+COPY --from=build /app/packages/nestjs-otp-verify/dist ./packages/nestjs-otp-verify/dist
 COPY --from=build /app/dist ./dist
 # The image's unprivileged user; the service needs no file system writes.
 USER node

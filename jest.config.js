@@ -2,11 +2,14 @@
 export default {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/packages'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The service's source and the module's source run together, as one copy of each class.
+    '^nestjs-otp-verify$': '<rootDir>/packages/nestjs-otp-verify/src/index.ts',
     // Its ES build imports JSON without an import attribute, which jest warns about on every load.
     '^libphonenumber-js/max$': '<rootDir>/node_modules/libphonenumber-js/max/index.cjs',
   },

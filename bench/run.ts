@@ -21,8 +21,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { hashOtpCode } from '../src/otp/code/otp-code.js';
-import { RedisOtpStore } from '../src/otp/store/redis-otp.store.js';
+import { hashOtpCode } from '../packages/nestjs-otp-verify/src/code/otp-code.js';
+import { RedisOtpStore } from '../packages/nestjs-otp-verify/src/store/redis-otp.store.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);

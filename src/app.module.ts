@@ -8,8 +8,8 @@ import { PhoneLogInterceptor } from './common/phone-log.interceptor.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { OtpExceptionFilter } from './otp/otp-exception.filter.js';
-import { OtpModule } from './otp/otp.module.js';
+import { OtpExceptionFilter } from 'nestjs-otp-verify';
+import { OtpModule } from 'nestjs-otp-verify';
 
 export interface AppModuleOptions {
   /** Where the JSON log goes; stdout unless a test captures it. */

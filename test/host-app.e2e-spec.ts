@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from '../src/otp/index.js';
+import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { hashOtpCode } from '../src/otp/code/otp-code.js';
+import { hashOtpCode } from '../packages/nestjs-otp-verify/src/code/otp-code.js';
 import { FakeSmsServer } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
-import { OtpModule } from '../src/otp/otp.module.js';
+import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

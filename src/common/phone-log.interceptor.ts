@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Observable } from 'rxjs';
-import { maskPhoneNumber } from '../otp/phone/phone-number.js';
+import { maskPhoneNumber } from 'nestjs-otp-verify';
 
 /**
  * Adds the masked phone number of an OTP call to its request log line, so support can find a

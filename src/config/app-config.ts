@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import type { OtpModuleOptions, OtpRedisOptions } from '../otp/otp-options.js';
+import type { OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
 import { Environment } from './environment.js';
 
 export interface RateLimitConfig {

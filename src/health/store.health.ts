@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { InjectOtpStore, type OtpStore } from '../otp/store/otp-store.js';
+import { InjectOtpStore, type OtpStore } from 'nestjs-otp-verify';
 
 /** Up when the code store answers: Redis (or the cluster) when configured, else always. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { SMS_DELIVERY_OBSERVER } from '../otp/sms/sms-delivery-observer.js';
+import { SMS_DELIVERY_OBSERVER } from 'nestjs-otp-verify';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 import { OtpResponseHook } from './otp-response.hook.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { OtpErrorCode } from '../otp/otp.errors.js';
-import type { SmsDeliveryEvent, SmsDeliveryObserver } from '../otp/sms/sms-delivery-observer.js';
+import { OtpErrorCode } from 'nestjs-otp-verify';
+import type { SmsDeliveryEvent, SmsDeliveryObserver } from 'nestjs-otp-verify';
 
 export type OtpOperation = 'request' | 'verify';
 

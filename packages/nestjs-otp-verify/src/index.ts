@@ -6,7 +6,7 @@ export { OtpService } from './otp.service.js';
 export type { OtpChannel, OtpRequestResult, OtpVerifyResult } from './otp.service.js';
 export { OtpExceptionFilter } from './otp-exception.filter.js';
 export { toErrorResponse } from './otp-error-response.js';
-export { OTP_STORE, type OtpStore } from './store/otp-store.js';
+export { InjectOtpStore, OTP_STORE, type OtpStore } from './store/otp-store.js';
 export { OTP_REDIS, type RedisClient } from './store/redis-connection.js';
 export { SMS_PROVIDER, type SmsMessage, type SmsProvider } from './sms/sms-provider.js';
 export {
@@ -14,3 +14,4 @@ export {
   type SmsDeliveryEvent,
   type SmsDeliveryObserver,
 } from './sms/sms-delivery-observer.js';
+export { maskPhoneNumber } from './phone/phone-number.js';

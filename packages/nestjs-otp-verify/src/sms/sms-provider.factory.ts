@@ -11,11 +11,9 @@ import {
 import { ConsoleSmsProvider } from './console-sms.provider.js';
 import { FallbackSmsProvider } from './fallback-sms.provider.js';
 import { renderOtpMessage, smsLength } from './otp-message.js';
-import { classifyPlivoError, PlivoSmsProvider } from './plivo-sms.provider.js';
 import { ResilientSmsProvider } from './resilient-sms.provider.js';
 import { SMS_DELIVERY_OBSERVER, type SmsDeliveryObserver } from './sms-delivery-observer.js';
 import { SMS_PROVIDER, type SmsErrorClassifier, type SmsProvider } from './sms-provider.js';
-import { classifySnsError, SnsSmsProvider } from './sns-sms.provider.js';
 
 interface ClassifiedProvider {
   provider: SmsProvider;
@@ -47,16 +45,51 @@ function requirePlivoOptions(options: OtpModuleOptions): PlivoOptions {
   return plivo as PlivoOptions;
 }
 
+/**
+ * The SDKs are optional peer dependencies: a host app installs only the one it chose, so each
+ * provider's file (and its SDK) is imported only when that provider is configured.
+ */
+async function importProvider<T>(
+  load: () => Promise<T>,
+  sdk: string,
+  provider: string,
+): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    if (missing && String((error as Error).message).includes(`'${sdk}'`)) {
+      throw new Error(`SMS provider ${provider} needs the package ${sdk}: npm install ${sdk}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
   console: async () => ({
     provider: new ConsoleSmsProvider(),
     classify: () => ({ kind: 'permanent', reason: 'console' }),
   }),
-  plivo: async (options, timeoutMs) => ({
-    provider: new PlivoSmsProvider(requirePlivoOptions(options), timeoutMs),
-    classify: classifyPlivoError,
-  }),
+  plivo: async (options, timeoutMs) => {
+    const plivoOptions = requirePlivoOptions(options);
+    const { PlivoSmsProvider, classifyPlivoError } = await importProvider(
+      () => import('./plivo-sms.provider.js'),
+      'plivo',
+      'plivo',
+    );
+    return {
+      provider: new PlivoSmsProvider(plivoOptions, timeoutMs),
+      classify: classifyPlivoError,
+    };
+  },
   sns: async (options) => {
+    const { SnsSmsProvider, classifySnsError } = await importProvider(
+      () => import('./sns-sms.provider.js'),
+      '@aws-sdk/client-sns',
+      'sns',
+    );
     const provider = new SnsSmsProvider(options.sms?.sns ?? {});
     await provider.assertConfigured();
     return { provider, classify: classifySnsError };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { describeOtpStoreContract } from '../../../test/support/otp-store-contract.js';
-import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from '../../../test/support/redis.js';
+import { describeOtpStoreContract } from '../../../../test/support/otp-store-contract.js';
+import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from '../../../../test/support/redis.js';
 import { RedisOtpStore } from './redis-otp.store.js';
 
 const prefix = uniquePrefix('store');

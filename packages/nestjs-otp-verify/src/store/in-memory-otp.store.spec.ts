@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeOtpStoreContract } from '../../../test/support/otp-store-contract.js';
+import { describeOtpStoreContract } from '../../../../test/support/otp-store-contract.js';
 import { InMemoryOtpStore } from './in-memory-otp.store.js';
 
 describeOtpStoreContract('in memory', async () => ({
