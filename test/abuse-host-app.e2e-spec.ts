@@ -6,7 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
-import { SMS_PROVIDER } from '../packages/nestjs-otp-verify/src/sms/sms-provider.js';
+import { SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { expectRefused } from './support/refusals.js';
 import { SmsOutbox } from './support/sms-outbox.js';

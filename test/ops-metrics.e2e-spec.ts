@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { MetricsService } from '../src/metrics/metrics.service.js';
-import { SMS_DELIVERY_OBSERVER } from '../packages/nestjs-otp-verify/src/sms/sms-delivery-observer.js';
+import { SMS_DELIVERY_OBSERVER } from 'nestjs-otp-verify';
 import { FakeSmsServer } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

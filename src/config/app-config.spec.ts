@@ -1,5 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
+import { OTP_INTEGER_OPTIONS, resolveOtpSettings, type IntegerOptionName } from 'nestjs-otp-verify';
 import { ConfigError, loadAppConfig } from './app-config.js';
+
+/** The environment variable of each row of the module's table of integer options. */
+const VARIABLE_OF: Record<IntegerOptionName, string> = {
+  codeLength: 'OTP_LENGTH',
+  ttlSeconds: 'OTP_TTL_SECONDS',
+  maxAttempts: 'OTP_MAX_ATTEMPTS',
+  resendCooldownSeconds: 'OTP_RESEND_COOLDOWN_SECONDS',
+  maxSendsPerWindow: 'OTP_MAX_SENDS_PER_WINDOW',
+  sendWindowSeconds: 'OTP_SEND_WINDOW_SECONDS',
+  lockoutThreshold: 'OTP_LOCKOUT_THRESHOLD',
+  lockoutWindowSeconds: 'OTP_LOCKOUT_WINDOW_SECONDS',
+  'sms.maxRetries': 'SMS_MAX_RETRIES',
+  'sms.timeoutMs': 'SMS_TIMEOUT_MS',
+  'rateLimit.ttlSeconds': 'RATE_LIMIT_TTL_SECONDS',
+  'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
+  'rateLimit.verifyLimit': 'RATE_LIMIT_VERIFY_LIMIT',
+};
 
 function problemsOf(env: NodeJS.ProcessEnv): string {
   try {
@@ -12,11 +30,31 @@ function problemsOf(env: NodeJS.ProcessEnv): string {
 }
 
 describe('loadAppConfig', () => {
+  it.each(Object.entries(VARIABLE_OF) as [IntegerOptionName, string][])(
+    'takes the bounds of %s from the module table, and refuses %s past them by name',
+    (option, variable) => {
+      const { min, max } = OTP_INTEGER_OPTIONS[option];
+      for (const edge of [min, max]) {
+        const config = loadAppConfig({ [variable]: String(edge) });
+        // What the environment accepts, the module accepts too: no second refusal at start-up.
+        expect(() => resolveOtpSettings(config.otp, () => 'x'.repeat(32))).not.toThrow();
+      }
+      expect(problemsOf({ [variable]: String(max + 1) })).toContain(variable);
+      expect(problemsOf({ [variable]: String(min - 1) })).toContain(variable);
+    },
+  );
+
+  it('refuses OTP_MAX_SENDS_PER_WINDOW=2000000 by the variable name', () => {
+    expect(problemsOf({ OTP_MAX_SENDS_PER_WINDOW: '2000000' })).toMatch(
+      /OTP_MAX_SENDS_PER_WINDOW must not be greater than 1000000/,
+    );
+  });
+
   it('runs on its embedded defaults: in-memory store, console SMS, contract values', () => {
     const config = loadAppConfig({});
     expect(config.port).toBe(3000);
     expect(config.trustProxy).toBe(false);
-    expect(config.rateLimit).toEqual({ ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 });
+    expect(config.otp.rateLimit).toEqual({ ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 });
     expect(config.otp).toMatchObject({
       codeLength: 6,
       ttlSeconds: 300,

@@ -3,12 +3,6 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
 import { Environment } from './environment.js';
 
-export interface RateLimitConfig {
-  ttlSeconds: number;
-  requestLimit: number;
-  verifyLimit: number;
-}
-
 /** The validated, typed configuration of the standalone service. */
 export interface AppConfig {
   port: number;
@@ -16,7 +10,6 @@ export interface AppConfig {
   logLevel: string;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
-  rateLimit: RateLimitConfig;
   otp: OtpModuleOptions;
 }
 
@@ -90,18 +83,12 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
   }
   problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigError(problems);
-  const rateLimit: RateLimitConfig = {
-    ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,
-    requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
-    verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
-  };
 
   return {
     port: env.PORT,
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    rateLimit,
     otp: {
       codeLength: env.OTP_LENGTH,
       ttlSeconds: env.OTP_TTL_SECONDS,
@@ -120,7 +107,11 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       webOtpDomain: env.OTP_WEBOTP_DOMAIN,
       androidAppHash: env.OTP_ANDROID_APP_HASH,
       redis: redisOptions(env),
-      rateLimit,
+      rateLimit: {
+        ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,
+        requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
+        verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
+      },
       sms: {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,

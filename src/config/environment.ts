@@ -1,5 +1,6 @@
 // Implicit conversion reads the declared property types from decorator metadata.
 import 'reflect-metadata';
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
@@ -14,7 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { DEFAULT_MESSAGE_TEMPLATE } from 'nestjs-otp-verify';
+import { OTP_DEFAULTS, OTP_INTEGER_OPTIONS, type IntegerOptionName } from 'nestjs-otp-verify';
 
 const SMS_PROVIDERS = ['console', 'plivo', 'sns'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -29,6 +30,14 @@ const upperList = ({ value }: { value: unknown }): unknown => {
   const items = list({ value });
   return Array.isArray(items) ? items.map((item: string) => item.toUpperCase()) : items;
 };
+/** The module's own bounds, so the variable is refused here, by its name, and never later. */
+const Bounded = (option: IntegerOptionName): PropertyDecorator =>
+  applyDecorators(
+    IsInt(),
+    Min(OTP_INTEGER_OPTIONS[option].min),
+    Max(OTP_INTEGER_OPTIONS[option].max),
+  );
+const defaultOf = (option: IntegerOptionName): number => OTP_INTEGER_OPTIONS[option].default;
 const usesProvider = (env: Environment, name: string): boolean =>
   env.SMS_PROVIDER === name || env.SMS_FALLBACK_PROVIDER === name;
 
@@ -50,16 +59,18 @@ export class Environment {
     message: 'REDIS_CLUSTER_NODES must be host:port,host:port,...',
   })
   REDIS_CLUSTER_NODES?: string[];
-  @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = 'otp:';
+  @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = OTP_DEFAULTS.keyPrefix;
 
-  @IsInt() @Min(4) @Max(10) OTP_LENGTH: number = 6;
-  @IsInt() @Min(30) @Max(3600) OTP_TTL_SECONDS: number = 300;
-  @IsInt() @Min(1) @Max(20) OTP_MAX_ATTEMPTS: number = 5;
-  @IsInt() @Min(0) @Max(86400) OTP_RESEND_COOLDOWN_SECONDS: number = 30;
-  @IsInt() @Min(1) OTP_MAX_SENDS_PER_WINDOW: number = 5;
-  @IsInt() @Min(1) OTP_SEND_WINDOW_SECONDS: number = 3600;
-  @IsInt() @Min(1) OTP_LOCKOUT_THRESHOLD: number = 10;
-  @IsInt() @Min(1) OTP_LOCKOUT_WINDOW_SECONDS: number = 1800;
+  @Bounded('codeLength') OTP_LENGTH: number = defaultOf('codeLength');
+  @Bounded('ttlSeconds') OTP_TTL_SECONDS: number = defaultOf('ttlSeconds');
+  @Bounded('maxAttempts') OTP_MAX_ATTEMPTS: number = defaultOf('maxAttempts');
+  @Bounded('resendCooldownSeconds') OTP_RESEND_COOLDOWN_SECONDS: number =
+    defaultOf('resendCooldownSeconds');
+  @Bounded('maxSendsPerWindow') OTP_MAX_SENDS_PER_WINDOW: number = defaultOf('maxSendsPerWindow');
+  @Bounded('sendWindowSeconds') OTP_SEND_WINDOW_SECONDS: number = defaultOf('sendWindowSeconds');
+  @Bounded('lockoutThreshold') OTP_LOCKOUT_THRESHOLD: number = defaultOf('lockoutThreshold');
+  @Bounded('lockoutWindowSeconds') OTP_LOCKOUT_WINDOW_SECONDS: number =
+    defaultOf('lockoutWindowSeconds');
   @IsOptional() @IsString() @MinLength(16) OTP_HASH_SECRET?: string;
   @IsOptional()
   @IsISO31661Alpha2()
@@ -75,8 +86,8 @@ export class Environment {
   OTP_BLOCKED_COUNTRIES?: string[];
   @IsString()
   @Matches(/\{code\}/, { message: 'OTP_MESSAGE_TEMPLATE must contain {code}' })
-  OTP_MESSAGE_TEMPLATE: string = DEFAULT_MESSAGE_TEMPLATE;
-  @IsString() @MaxLength(32) OTP_APP_NAME: string = 'OTP';
+  OTP_MESSAGE_TEMPLATE: string = OTP_DEFAULTS.messageTemplate;
+  @IsString() @MaxLength(32) OTP_APP_NAME: string = OTP_DEFAULTS.appName;
   @IsOptional()
   @Matches(/^[a-z0-9.-]+$/i, {
     message: 'OTP_WEBOTP_DOMAIN must be a bare host name (example.com)',
@@ -88,10 +99,10 @@ export class Environment {
   })
   OTP_ANDROID_APP_HASH?: string;
 
-  @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = 'console';
+  @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = OTP_DEFAULTS.smsProvider;
   @IsOptional() @IsIn(SMS_PROVIDERS) SMS_FALLBACK_PROVIDER?: (typeof SMS_PROVIDERS)[number];
-  @IsInt() @Min(0) @Max(10) SMS_MAX_RETRIES: number = 2;
-  @IsInt() @Min(100) @Max(120000) SMS_TIMEOUT_MS: number = 10000;
+  @Bounded('sms.maxRetries') SMS_MAX_RETRIES: number = defaultOf('sms.maxRetries');
+  @Bounded('sms.timeoutMs') SMS_TIMEOUT_MS: number = defaultOf('sms.timeoutMs');
   @ValidateIf((env: Environment) => usesProvider(env, 'plivo'))
   @IsString({
     message: 'PLIVO_AUTH_ID is required when SMS_PROVIDER or SMS_FALLBACK_PROVIDER is plivo',
@@ -122,9 +133,12 @@ export class Environment {
   })
   SNS_SENDER_ID?: string;
 
-  @IsInt() @Min(1) RATE_LIMIT_TTL_SECONDS: number = 300;
-  @IsInt() @Min(1) RATE_LIMIT_REQUEST_LIMIT: number = 10;
-  @IsInt() @Min(1) RATE_LIMIT_VERIFY_LIMIT: number = 30;
+  @Bounded('rateLimit.ttlSeconds') RATE_LIMIT_TTL_SECONDS: number =
+    defaultOf('rateLimit.ttlSeconds');
+  @Bounded('rateLimit.requestLimit') RATE_LIMIT_REQUEST_LIMIT: number =
+    defaultOf('rateLimit.requestLimit');
+  @Bounded('rateLimit.verifyLimit') RATE_LIMIT_VERIFY_LIMIT: number =
+    defaultOf('rateLimit.verifyLimit');
   @Matches(/^(true|false|\d+|[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*)$/i, {
     message:
       'TRUST_PROXY must be false, true, a hop count, or a comma-separated list of addresses or CIDR ranges',

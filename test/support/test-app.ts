@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { configureApp, createFastifyAdapter } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
-import { SMS_PROVIDER } from '../../packages/nestjs-otp-verify/src/sms/sms-provider.js';
+import { SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './redis.js';
 import { deleteClusterKeys } from './redis-cluster.js';
 import { SmsOutbox } from './sms-outbox.js';

@@ -74,24 +74,45 @@ export interface OtpModuleOptions {
 export const DEFAULT_MESSAGE_TEMPLATE =
   'Your {appName} verification code is {code}. It expires in {minutes} minutes.';
 
+export interface IntegerOption {
+  default: number;
+  min: number;
+  max: number;
+}
+
+const DAY = 86_400;
+
+/**
+ * The one table of numeric defaults and bounds. `resolveOtpSettings` applies it to module
+ * options; the standalone service builds its environment schema from it, so a variable out of
+ * bounds is refused there with the variable's own name.
+ */
+export const OTP_INTEGER_OPTIONS = {
+  codeLength: { default: 6, min: 4, max: 10 },
+  ttlSeconds: { default: 300, min: 30, max: 3600 },
+  maxAttempts: { default: 5, min: 1, max: 20 },
+  resendCooldownSeconds: { default: 30, min: 0, max: DAY },
+  maxSendsPerWindow: { default: 5, min: 1, max: 1_000_000 },
+  sendWindowSeconds: { default: 3600, min: 1, max: 31 * DAY },
+  lockoutThreshold: { default: 10, min: 1, max: 1_000_000 },
+  lockoutWindowSeconds: { default: 1800, min: 1, max: 31 * DAY },
+  'sms.maxRetries': { default: 2, min: 0, max: 10 },
+  'sms.timeoutMs': { default: 10_000, min: 100, max: 120_000 },
+  'rateLimit.ttlSeconds': { default: 300, min: 1, max: 31 * DAY },
+  'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000 },
+  'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000 },
+} as const satisfies Record<string, IntegerOption>;
+
+export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
+
 export const OTP_DEFAULTS = {
-  codeLength: 6,
-  ttlSeconds: 300,
-  maxAttempts: 5,
-  resendCooldownSeconds: 30,
-  maxSendsPerWindow: 5,
-  sendWindowSeconds: 3600,
-  lockoutThreshold: 10,
-  lockoutWindowSeconds: 1800,
   messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
   appName: 'OTP',
   keyPrefix: 'otp:',
-  smsMaxRetries: 2,
-  smsTimeoutMs: 10_000,
-  rateLimit: { ttlSeconds: 300, requestLimit: 10, verifyLimit: 30 },
+  smsProvider: 'console',
 } as const;
 
-/** The options with every default applied: what the module's own providers receive. */
+/** The options with every default applied: the one object the module's providers inject. */
 export interface OtpSettings {
   codeLength: number;
   ttlSeconds: number;
@@ -109,28 +130,47 @@ export interface OtpSettings {
   appName: string;
   webOtpDomain?: string;
   androidAppHash?: string;
+  /** Unset: the in-memory store. */
+  redis?: OtpRedisOptions;
+  keyPrefix: string;
+  sms: {
+    provider: SmsProviderName;
+    fallbackProvider?: SmsProviderName;
+    plivo?: PlivoOptions;
+    sns: SnsOptions;
+    maxRetries: number;
+    timeoutMs: number;
+  };
   rateLimit: Required<OtpRateLimitOptions>;
 }
 
-export const OTP_SETTINGS = Symbol('OTP_SETTINGS');
+/** Reads one integer option, applying its default and refusing it out of bounds. */
+function integerOption(name: IntegerOptionName, value: number | undefined): number {
+  const { default: fallback, min, max } = OTP_INTEGER_OPTIONS[name];
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved < min || resolved > max) {
+    throw new Error(`OtpModule option ${name} must be an integer from ${min} to ${max}`);
+  }
+  return resolved;
+}
 
 /**
- * Applies defaults and refuses settings the service cannot honour. Host applications reach this
- * without the environment validation of the standalone service, so the bounds are checked here too.
+ * Applies defaults and refuses settings the service cannot honour, once, at start-up. Host
+ * applications reach this without the standalone service's environment validation.
  */
 export function resolveOtpSettings(
   options: OtpModuleOptions,
   randomSecret: () => string,
 ): OtpSettings {
   const settings: OtpSettings = {
-    codeLength: options.codeLength ?? OTP_DEFAULTS.codeLength,
-    ttlSeconds: options.ttlSeconds ?? OTP_DEFAULTS.ttlSeconds,
-    maxAttempts: options.maxAttempts ?? OTP_DEFAULTS.maxAttempts,
-    resendCooldownSeconds: options.resendCooldownSeconds ?? OTP_DEFAULTS.resendCooldownSeconds,
-    maxSendsPerWindow: options.maxSendsPerWindow ?? OTP_DEFAULTS.maxSendsPerWindow,
-    sendWindowSeconds: options.sendWindowSeconds ?? OTP_DEFAULTS.sendWindowSeconds,
-    lockoutThreshold: options.lockoutThreshold ?? OTP_DEFAULTS.lockoutThreshold,
-    lockoutWindowSeconds: options.lockoutWindowSeconds ?? OTP_DEFAULTS.lockoutWindowSeconds,
+    codeLength: integerOption('codeLength', options.codeLength),
+    ttlSeconds: integerOption('ttlSeconds', options.ttlSeconds),
+    maxAttempts: integerOption('maxAttempts', options.maxAttempts),
+    resendCooldownSeconds: integerOption('resendCooldownSeconds', options.resendCooldownSeconds),
+    maxSendsPerWindow: integerOption('maxSendsPerWindow', options.maxSendsPerWindow),
+    sendWindowSeconds: integerOption('sendWindowSeconds', options.sendWindowSeconds),
+    lockoutThreshold: integerOption('lockoutThreshold', options.lockoutThreshold),
+    lockoutWindowSeconds: integerOption('lockoutWindowSeconds', options.lockoutWindowSeconds),
     hashSecret: options.hashSecret ?? randomSecret(),
     defaultCountry: options.defaultCountry?.toUpperCase(),
     allowedCountries: (options.allowedCountries ?? []).map((c) => c.toUpperCase()),
@@ -139,33 +179,22 @@ export function resolveOtpSettings(
     appName: options.appName ?? OTP_DEFAULTS.appName,
     webOtpDomain: options.webOtpDomain,
     androidAppHash: options.androidAppHash,
+    redis: options.redis,
+    keyPrefix: options.redis?.keyPrefix ?? OTP_DEFAULTS.keyPrefix,
+    sms: {
+      provider: options.sms?.provider ?? OTP_DEFAULTS.smsProvider,
+      fallbackProvider: options.sms?.fallbackProvider,
+      plivo: options.sms?.plivo,
+      sns: options.sms?.sns ?? {},
+      maxRetries: integerOption('sms.maxRetries', options.sms?.maxRetries),
+      timeoutMs: integerOption('sms.timeoutMs', options.sms?.timeoutMs),
+    },
     rateLimit: {
-      ttlSeconds: options.rateLimit?.ttlSeconds ?? OTP_DEFAULTS.rateLimit.ttlSeconds,
-      requestLimit: options.rateLimit?.requestLimit ?? OTP_DEFAULTS.rateLimit.requestLimit,
-      verifyLimit: options.rateLimit?.verifyLimit ?? OTP_DEFAULTS.rateLimit.verifyLimit,
+      ttlSeconds: integerOption('rateLimit.ttlSeconds', options.rateLimit?.ttlSeconds),
+      requestLimit: integerOption('rateLimit.requestLimit', options.rateLimit?.requestLimit),
+      verifyLimit: integerOption('rateLimit.verifyLimit', options.rateLimit?.verifyLimit),
     },
   };
-  const bounds: [keyof OtpSettings, number, number][] = [
-    ['codeLength', 4, 10],
-    ['ttlSeconds', 30, 3600],
-    ['maxAttempts', 1, 20],
-    ['resendCooldownSeconds', 0, 86400],
-    ['maxSendsPerWindow', 1, 1_000_000],
-    ['sendWindowSeconds', 1, 31 * 86400],
-    ['lockoutThreshold', 1, 1_000_000],
-    ['lockoutWindowSeconds', 1, 31 * 86400],
-  ];
-  for (const [name, min, max] of bounds) {
-    const value = settings[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`OtpModule option ${name} must be an integer from ${min} to ${max}`);
-    }
-  }
-  for (const [name, value] of Object.entries(settings.rateLimit)) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`OtpModule option rateLimit.${name} must be a positive integer`);
-    }
-  }
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');
   }

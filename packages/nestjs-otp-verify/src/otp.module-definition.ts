@@ -1,12 +1,15 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { OTP_MODULE_OPTIONS } from './otp.constants.js';
 import type { OtpModuleOptions } from './otp-options.js';
 
 export const {
   ConfigurableModuleClass: ConfigurableOtpModule,
-  MODULE_OPTIONS_TOKEN: OTP_MODULE_OPTIONS,
   OPTIONS_TYPE: OTP_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: OTP_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<OtpModuleOptions>({ moduleName: 'Otp' })
+} = new ConfigurableModuleBuilder<OtpModuleOptions>({
+  moduleName: 'Otp',
+  optionsInjectionToken: OTP_MODULE_OPTIONS,
+})
   .setClassMethodName('forRoot')
   .setExtras({ isGlobal: false }, (definition, extras) => ({
     ...definition,

@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
 import { randomHashSecret } from './code/otp-code.js';
-import { ConfigurableOtpModule, OTP_MODULE_OPTIONS } from './otp.module-definition.js';
-import { OTP_SETTINGS, resolveOtpSettings, type OtpModuleOptions } from './otp-options.js';
+import {
+  OTP_MODULE_OPTIONS,
+  OTP_REDIS,
+  OTP_SETTINGS,
+  OTP_STORE,
+  SMS_PROVIDER,
+} from './otp.constants.js';
+import { ConfigurableOtpModule } from './otp.module-definition.js';
+import { resolveOtpSettings, type OtpModuleOptions } from './otp-options.js';
 import { OtpController } from './otp.controller.js';
 import { OtpService } from './otp.service.js';
 import { smsProviderFactory } from './sms/sms-provider.factory.js';
-import { SMS_PROVIDER } from './sms/sms-provider.js';
 import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
-import { OTP_STORE } from './store/otp-store.js';
-import { OTP_REDIS } from './store/redis-connection.js';
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({

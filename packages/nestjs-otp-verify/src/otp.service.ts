@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
-import { OTP_SETTINGS, type OtpSettings } from './otp-options.js';
+import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
+import type { OtpSettings } from './otp-options.js';
 import {
   OtpAttemptsExceededError,
   OtpIncorrectError,
@@ -18,13 +19,8 @@ import {
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { renderOtpMessage } from './sms/otp-message.js';
-import { InjectSmsProvider, type SmsProvider } from './sms/sms-provider.js';
-import {
-  InjectOtpStore,
-  type IssuePolicy,
-  type OtpStore,
-  type VerifyPolicy,
-} from './store/otp-store.js';
+import type { SmsProvider } from './sms/sms-provider.js';
+import type { IssuePolicy, OtpStore, VerifyPolicy } from './store/otp-store.js';
 
 export type OtpChannel = 'sms';
 
@@ -56,7 +52,7 @@ export class OtpService {
   private readonly codeFormat: RegExp;
 
   constructor(
-    @Inject(OTP_SETTINGS) private readonly settings: OtpSettings,
+    @InjectOtpSettings() private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
     @InjectSmsProvider() private readonly sms: SmsProvider,
   ) {

@@ -1,5 +1,3 @@
-import { Inject, Optional } from '@nestjs/common';
-
 export interface SmsDeliveryEvent {
   /** The provider's name: `plivo`, `sns`, `console`. */
   provider: string;
@@ -15,9 +13,3 @@ export interface SmsDeliveryEvent {
 export interface SmsDeliveryObserver {
   smsDelivery(event: SmsDeliveryEvent): void;
 }
-
-export const SMS_DELIVERY_OBSERVER = Symbol('SMS_DELIVERY_OBSERVER');
-export const InjectSmsDeliveryObserver = (): ParameterDecorator => (target, key, index) => {
-  Optional()(target, key, index);
-  Inject(SMS_DELIVERY_OBSERVER)(target, key, index);
-};

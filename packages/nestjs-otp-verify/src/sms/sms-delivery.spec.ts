@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { OTP_DEFAULTS, type OtpSettings } from '../otp-options.js';
+import { resolveOtpSettings } from '../otp-options.js';
 import { FallbackSmsProvider } from './fallback-sms.provider.js';
 import { classifyPlivoError } from './plivo-sms.provider.js';
 import { ResilientSmsProvider, SmsDeliveryError } from './resilient-sms.provider.js';
@@ -77,15 +77,11 @@ describe('SMS delivery: retries, fallback and logs', () => {
   });
 
   it('warns at start-up when the rendered message needs more than one segment', async () => {
-    const settings = {
-      ...OTP_DEFAULTS,
-      messageTemplate: `${'x'.repeat(150)} {code}`,
-      allowedCountries: [],
-      blockedCountries: [],
-      hashSecret: 'unused',
-      webOtpDomain: 'example.com',
-    } as OtpSettings;
-    await smsProviderFactory.useFactory({}, settings);
+    const settings = resolveOtpSettings(
+      { messageTemplate: `${'x'.repeat(150)} {code}`, webOtpDomain: 'example.com' },
+      () => 'unused',
+    );
+    await smsProviderFactory.useFactory(settings);
     expect(lines).toEqual([expect.stringMatching(/is 178 GSM-7 characters, over the 160 of one/)]);
   });
 });

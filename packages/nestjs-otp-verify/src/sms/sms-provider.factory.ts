@@ -1,29 +1,19 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
-import { OTP_MODULE_OPTIONS } from '../otp.module-definition.js';
-import {
-  OTP_DEFAULTS,
-  OTP_SETTINGS,
-  type OtpModuleOptions,
-  type OtpSettings,
-  type PlivoOptions,
-  type SmsProviderName,
-} from '../otp-options.js';
+import { OTP_SETTINGS, SMS_DELIVERY_OBSERVER, SMS_PROVIDER } from '../otp.constants.js';
+import type { OtpSettings, PlivoOptions, SmsProviderName } from '../otp-options.js';
 import { ConsoleSmsProvider } from './console-sms.provider.js';
 import { FallbackSmsProvider } from './fallback-sms.provider.js';
 import { renderOtpMessage, smsLength } from './otp-message.js';
 import { ResilientSmsProvider } from './resilient-sms.provider.js';
-import { SMS_DELIVERY_OBSERVER, type SmsDeliveryObserver } from './sms-delivery-observer.js';
-import { SMS_PROVIDER, type SmsErrorClassifier, type SmsProvider } from './sms-provider.js';
+import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
+import type { SmsErrorClassifier, SmsProvider } from './sms-provider.js';
 
 interface ClassifiedProvider {
   provider: SmsProvider;
   classify: SmsErrorClassifier;
 }
 
-type SmsProviderBuilder = (
-  options: OtpModuleOptions,
-  timeoutMs: number,
-) => Promise<ClassifiedProvider>;
+type SmsProviderBuilder = (sms: OtpSettings['sms']) => Promise<ClassifiedProvider>;
 
 const PLIVO_VARIABLES: Record<keyof PlivoOptions, string> = {
   authId: 'PLIVO_AUTH_ID',
@@ -33,8 +23,8 @@ const PLIVO_VARIABLES: Record<keyof PlivoOptions, string> = {
 };
 
 /** Host apps skip the environment validation, so the credentials are checked here as well. */
-function requirePlivoOptions(options: OtpModuleOptions): PlivoOptions {
-  const plivo = options.sms?.plivo;
+function requirePlivoOptions(sms: OtpSettings['sms']): PlivoOptions {
+  const plivo = sms.plivo;
   for (const key of ['authId', 'authToken', 'sender'] as const) {
     if (!plivo?.[key]) {
       throw new Error(
@@ -72,25 +62,25 @@ const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
     provider: new ConsoleSmsProvider(),
     classify: () => ({ kind: 'permanent', reason: 'console' }),
   }),
-  plivo: async (options, timeoutMs) => {
-    const plivoOptions = requirePlivoOptions(options);
+  plivo: async (sms) => {
+    const plivoOptions = requirePlivoOptions(sms);
     const { PlivoSmsProvider, classifyPlivoError } = await importProvider(
       () => import('./plivo-sms.provider.js'),
       'plivo',
       'plivo',
     );
     return {
-      provider: new PlivoSmsProvider(plivoOptions, timeoutMs),
+      provider: new PlivoSmsProvider(plivoOptions, sms.timeoutMs),
       classify: classifyPlivoError,
     };
   },
-  sns: async (options) => {
+  sns: async (sms) => {
     const { SnsSmsProvider, classifySnsError } = await importProvider(
       () => import('./sns-sms.provider.js'),
       '@aws-sdk/client-sns',
       'sns',
     );
-    const provider = new SnsSmsProvider(options.sms?.sns ?? {});
+    const provider = new SnsSmsProvider(sms.sns);
     await provider.assertConfigured();
     return { provider, classify: classifySnsError };
   },
@@ -114,24 +104,17 @@ function warnOfLongMessage(settings: OtpSettings, logger: Logger): void {
  */
 export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   provide: SMS_PROVIDER,
-  inject: [OTP_MODULE_OPTIONS, OTP_SETTINGS, { token: SMS_DELIVERY_OBSERVER, optional: true }],
-  useFactory: async (
-    options: OtpModuleOptions,
-    settings: OtpSettings,
-    observer?: SmsDeliveryObserver,
-  ) => {
+  inject: [OTP_SETTINGS, { token: SMS_DELIVERY_OBSERVER, optional: true }],
+  useFactory: async (settings: OtpSettings, observer?: SmsDeliveryObserver) => {
     warnOfLongMessage(settings, new Logger('SmsDelivery'));
-    const policy = {
-      maxRetries: options.sms?.maxRetries ?? OTP_DEFAULTS.smsMaxRetries,
-      timeoutMs: options.sms?.timeoutMs ?? OTP_DEFAULTS.smsTimeoutMs,
-      baseDelayMs: 200,
-    };
-    const names = new Set([options.sms?.provider ?? 'console', options.sms?.fallbackProvider]);
+    const { sms } = settings;
+    const policy = { maxRetries: sms.maxRetries, timeoutMs: sms.timeoutMs, baseDelayMs: 200 };
+    const names = new Set([sms.provider, sms.fallbackProvider]);
     const providers = await Promise.all(
       [...names]
         .filter((name): name is SmsProviderName => name !== undefined)
         .map(async (name) => {
-          const { provider, classify } = await BUILDERS[name](options, policy.timeoutMs);
+          const { provider, classify } = await BUILDERS[name](sms);
           return new ResilientSmsProvider(provider, classify, policy, observer);
         }),
     );

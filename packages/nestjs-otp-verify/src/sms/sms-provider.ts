@@ -1,5 +1,3 @@
-import { Inject } from '@nestjs/common';
-
 export interface SmsMessage {
   /** E.164. */
   to: string;
@@ -24,6 +22,3 @@ export interface SmsFailure {
 
 /** Each provider reports errors its own way, so each exports its own classifier. */
 export type SmsErrorClassifier = (error: unknown) => SmsFailure;
-
-export const SMS_PROVIDER = Symbol('SMS_PROVIDER');
-export const InjectSmsProvider = (): ParameterDecorator => Inject(SMS_PROVIDER);

@@ -1,13 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { OTP_MODULE_OPTIONS } from '../otp.module-definition.js';
-import type { OtpModuleOptions } from '../otp-options.js';
-import { InjectOtpRedis, type RedisClient, waitUntilReady } from './redis-connection.js';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectOtpRedis, InjectOtpSettings } from '../otp.decorators.js';
+import type { OtpSettings } from '../otp-options.js';
+import { type RedisClient, waitUntilReady } from './redis-connection.js';
 
 /** Connects before the first request and closes the connection the module opened itself. */
 @Injectable()
@@ -16,7 +10,7 @@ export class OtpRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectOtpRedis() private readonly redis: RedisClient | null,
-    @Inject(OTP_MODULE_OPTIONS) private readonly options: OtpModuleOptions,
+    @InjectOtpSettings() private readonly settings: OtpSettings,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -29,7 +23,7 @@ export class OtpRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const owned = this.options.redis && !('client' in this.options.redis);
+    const owned = this.settings.redis && !('client' in this.settings.redis);
     if (!this.redis || !owned) return;
     await this.redis.quit().catch(() => this.redis?.disconnect());
   }

@@ -1,8 +1,3 @@
-import { Inject } from '@nestjs/common';
-
-export const OTP_STORE = Symbol('OTP_STORE');
-export const InjectOtpStore = (): ParameterDecorator => Inject(OTP_STORE);
-
 /** The per-number limits a new code must pass, in milliseconds where they are durations. */
 export interface IssuePolicy {
   ttlMs: number;

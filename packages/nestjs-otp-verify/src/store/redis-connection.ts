@@ -1,10 +1,6 @@
-import { Inject } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { OtpRedisOptions } from '../otp-options.js';
-
-export const OTP_REDIS = Symbol('OTP_REDIS');
-export const InjectOtpRedis = (): ParameterDecorator => Inject(OTP_REDIS);
 
 export type RedisClient = Redis | Cluster;
 

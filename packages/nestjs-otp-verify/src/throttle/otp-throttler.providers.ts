@@ -5,14 +5,9 @@ import {
   ThrottlerStorageService,
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
-import { OTP_MODULE_OPTIONS } from '../otp.module-definition.js';
-import {
-  OTP_DEFAULTS,
-  OTP_SETTINGS,
-  type OtpModuleOptions,
-  type OtpSettings,
-} from '../otp-options.js';
-import { OTP_REDIS, type RedisClient } from '../store/redis-connection.js';
+import { OTP_REDIS, OTP_SETTINGS } from '../otp.constants.js';
+import type { OtpSettings } from '../otp-options.js';
+import type { RedisClient } from '../store/redis-connection.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 /** One named limit per route; each route skips the other's (see `OtpController`). */
@@ -40,10 +35,8 @@ export const otpThrottlerProviders: Provider[] = [
   },
   {
     provide: getStorageToken(),
-    inject: [OTP_MODULE_OPTIONS, OTP_REDIS],
-    useFactory: (options: OtpModuleOptions, redis: RedisClient | null) =>
-      redis
-        ? new RedisThrottlerStorage(redis, options.redis?.keyPrefix ?? OTP_DEFAULTS.keyPrefix)
-        : new ThrottlerStorageService(),
+    inject: [OTP_SETTINGS, OTP_REDIS],
+    useFactory: (settings: OtpSettings, redis: RedisClient | null) =>
+      redis ? new RedisThrottlerStorage(redis, settings.keyPrefix) : new ThrottlerStorageService(),
   },
 ];

@@ -1,0 +1,13 @@
+/**
+ * Every injection token of the module. Each swappable part is bound to one of these by a single
+ * provider; consumers depend on the token and never ask which implementation they got.
+ */
+export const OTP_MODULE_OPTIONS = Symbol('OTP_MODULE_OPTIONS');
+/** The options with defaults applied and bounds checked: what the module's providers inject. */
+export const OTP_SETTINGS = Symbol('OTP_SETTINGS');
+export const OTP_STORE = Symbol('OTP_STORE');
+/** The module's Redis connection, or null with the in-memory store. */
+export const OTP_REDIS = Symbol('OTP_REDIS');
+export const SMS_PROVIDER = Symbol('SMS_PROVIDER');
+/** Optional: a host app (or the standalone service's metrics) learns of every SMS delivery. */
+export const SMS_DELIVERY_OBSERVER = Symbol('SMS_DELIVERY_OBSERVER');
