@@ -99,8 +99,8 @@ export const OTP_INTEGER_OPTIONS = {
   'sms.maxRetries': { default: 2, min: 0, max: 10 },
   'sms.timeoutMs': { default: 10_000, min: 100, max: 120_000 },
   'rateLimit.ttlSeconds': { default: 300, min: 1, max: 31 * DAY },
-  'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000 },
-  'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000 },
+  'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
+  'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000_000 },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
