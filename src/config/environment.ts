@@ -131,4 +131,14 @@ export class Environment {
   })
   TRUST_PROXY: string = 'false';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  // Verification tokens, API keys and test numbers; their pairs and keys are checked in
+  // trust-config.ts, whose messages never quote a key or a code.
+  @IsOptional() @IsString() OTP_API_KEYS?: string;
+  @IsOptional() @IsString() OTP_TOKEN_PRIVATE_KEY?: string;
+  @IsOptional() @IsString() OTP_TOKEN_PREVIOUS_PUBLIC_KEYS?: string;
+  @IsString() @MinLength(1) @MaxLength(256) OTP_TOKEN_ISSUER: string = 'otp-verify';
+  @IsOptional() @IsString() @MaxLength(256) OTP_TOKEN_AUDIENCE?: string;
+  @IsInt() @Min(60) @Max(86400) OTP_TOKEN_TTL_SECONDS: number = 600;
+  @IsOptional() @IsString() OTP_TEST_NUMBERS?: string;
 }

@@ -1,4 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { OtpApiKeysOption } from './auth/api-keys.js';
+import type { OtpTestNumbersOption } from './test-numbers/test-numbers.js';
+import type { OtpTokenOptions } from './token/token-options.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -69,6 +72,13 @@ export interface OtpModuleOptions {
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
+
+  /** How the `verificationToken` of each approval is signed (see `OtpTokenOptions`). */
+  token?: OtpTokenOptions;
+  /** `name: key` pairs; when set, every `OtpController` call needs `Authorization: Bearer <key>`. */
+  apiKeys?: OtpApiKeysOption;
+  /** `number: code` pairs that send nothing, accept their fixed code and are never locked out. */
+  testNumbers?: OtpTestNumbersOption;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
