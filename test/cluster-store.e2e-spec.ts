@@ -1,9 +1,6 @@
 import type { Cluster } from 'ioredis';
 import { RedisOtpStore } from '../packages/nestjs-otp-verify/src/store/redis-otp.store.js';
-import {
-  createRedisClient,
-  waitUntilReady,
-} from '../packages/nestjs-otp-verify/src/store/redis-connection.js';
+import { createRedisClient, waitUntilReady } from '../packages/nestjs-otp-verify/src/store/redis-connection.js';
 import { describeOtpStoreContract } from './support/otp-store-contract.js';
 import { uniquePrefix } from './support/redis.js';
 import { deleteClusterKeys, startRedisCluster } from './support/redis-cluster.js';

@@ -1,7 +1,4 @@
-import type {
-  SmsMessage,
-  SmsProvider,
-} from '../../packages/nestjs-otp-verify/src/sms/sms-provider.js';
+import type { SmsMessage, SmsProvider } from '../../packages/nestjs-otp-verify/src/sms/sms-provider.js';
 
 /**
  * Stands in for the SMS network in tests that are about codes, not delivery: it keeps every
