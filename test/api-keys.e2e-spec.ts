@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { OtpModule, SMS_PROVIDER } from 'nestjs-otp-verify';
+import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const WEB_KEY = 'web-key-0123456789-abcdefghijklmnop';
@@ -97,5 +101,41 @@ describe('API keys (OTP_API_KEYS)', () => {
       ]);
     }
     expect(document.paths['/.well-known/jwks.json'].get.security).toBeUndefined();
+  });
+});
+
+describe('the apiKeys option of OtpModule in an Express host app', () => {
+  const outbox = new SmsOutbox();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRoot({ apiKeys: { web: WEB_KEY } })],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    app = moduleRef.createNestApplication({ logger: ['error'] });
+    await app.init();
+  });
+  afterAll(async () => app?.close());
+
+  it('asks for the key as the service does, and serves the JWKS without one', async () => {
+    const server = app.getHttpServer();
+    const refused = await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: PHONE })
+      .expect(401);
+    expect(refused.headers['www-authenticate']).toBe('Bearer');
+    expect(refused.body.code).toBe('unauthorized');
+    expect(outbox.messages).toHaveLength(0);
+    await request(server)
+      .post('/api/otp/request')
+      .set('Authorization', `Bearer ${WEB_KEY}`)
+      .send({ phoneNumber: PHONE })
+      .expect(202);
+    expect(outbox.sentTo(PHONE)).toBe(1);
+    const jwks = await request(server).get('/.well-known/jwks.json').expect(200);
+    expect(jwks.body.keys[0]).toMatchObject({ alg: 'EdDSA', use: 'sig' });
   });
 });
