@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { OTP_ERROR_MESSAGES, OtpApiKeys, OtpErrorCode } from 'nestjs-otp-verify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { requestIdFor } from './common/logging.js';
@@ -24,17 +25,59 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return adapter;
 }
 
+export const API_KEY_SECURITY_SCHEME = 'apiKey';
+
+const UNAUTHORIZED_RESPONSE = {
+  description: OtpErrorCode.Unauthorized,
+  headers: { 'WWW-Authenticate': { schema: { type: 'string', example: 'Bearer' } } },
+  content: {
+    'application/json': {
+      schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+      examples: {
+        [OtpErrorCode.Unauthorized]: {
+          summary: OtpErrorCode.Unauthorized,
+          value: {
+            statusCode: 401,
+            code: OtpErrorCode.Unauthorized,
+            message: OTP_ERROR_MESSAGES[OtpErrorCode.Unauthorized],
+          },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * With API keys configured, every `/api/otp/*` operation needs the bearer key and may answer
+ * 401; without them the document names neither, as the service then asks for no key.
+ */
+function requireApiKey(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/otp/')) continue;
+    for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
+      if (!operation) continue;
+      operation.security = [{ [API_KEY_SECURITY_SCHEME]: [] }];
+      operation.responses['401'] = UNAUTHORIZED_RESPONSE;
+    }
+  }
+}
+
 /** App-wide set-up that is not a provider: the OpenAPI document and the JSON logger. */
 export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('OTP verification')
-      .setDescription('Sends one-time codes by SMS and verifies them.')
-      .setVersion('1')
-      .build(),
-  );
+  const apiKeysRequired = app.get(OtpApiKeys, { strict: false }).required;
+  let builder = new DocumentBuilder()
+    .setTitle('OTP verification')
+    .setDescription('Sends one-time codes by SMS and verifies them.')
+    .setVersion('1');
+  if (apiKeysRequired) {
+    builder = builder.addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'one of the keys of OTP_API_KEYS' },
+      API_KEY_SECURITY_SCHEME,
+    );
+  }
+  const document = SwaggerModule.createDocument(app, builder.build());
+  if (apiKeysRequired) requireApiKey(document);
   SwaggerModule.setup('docs', app, document);
 }
 

@@ -150,7 +150,12 @@ describe('Redis Cluster: a master fails over in the middle of a run', () => {
       const code = t.outbox.lastCodeFor(phoneNumber);
       expect(await post('verify', { phoneNumber, code })).toEqual({
         status: 200,
-        body: { status: 'approved', phoneNumber },
+        body: {
+          status: 'approved',
+          phoneNumber,
+          verificationToken: expect.any(String),
+          tokenExpiresInSeconds: 600,
+        },
       });
     }
   }, 90_000);

@@ -87,10 +87,16 @@ describe.each(adapters)('a host app on %s importing OtpModule.forRoot', (_, adap
     const code = outbox.lastCodeFor(phoneNumber);
     expect(code).toMatch(/^\d{4}$/);
     expect(outbox.messages.at(-1)?.text).toContain('Your Acme verification code is');
-    await request(app.getHttpServer())
+    const approved = await request(app.getHttpServer())
       .post('/api/otp/verify')
       .send({ phoneNumber, code })
-      .expect(200, { status: 'approved', phoneNumber });
+      .expect(200);
+    expect(approved.body).toEqual({
+      status: 'approved',
+      phoneNumber,
+      verificationToken: expect.any(String),
+      tokenExpiresInSeconds: 600,
+    });
     // The per-number keys only: the throttler keeps its own counters under `${prefix}throttle:`.
     expect(await keysUnder(redis, `${prefix}{`)).toEqual([`${prefix}{${phoneNumber}}:sends`]);
   });
@@ -171,6 +177,8 @@ describe('OtpModule.forRootAsync without Redis', () => {
     ).resolves.toEqual({
       status: 'approved',
       phoneNumber: '+447400555004',
+      verificationToken: expect.any(String),
+      tokenExpiresInSeconds: 600,
     });
     await moduleRef.close();
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
+import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { FakeSmsServer } from './support/fake-sms-server.js';
@@ -7,6 +8,9 @@ import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { freePort, type Spawned, spawnService, waitFor } from './support/spawn-service.js';
 
 const STRONG_SECRET = 'process-test-secret-of-32-bytes-or-more';
+const TOKEN_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 describe('the built service as a real process', () => {
   const started: Spawned[] = [];
@@ -28,6 +32,7 @@ describe('the built service as a real process', () => {
       expect(message).toContain('NODE_ENV=production needs REDIS_URL or REDIS_CLUSTER_NODES');
       expect(message).toContain('NODE_ENV=production needs SMS_PROVIDER');
       expect(message).toContain('NODE_ENV=production needs OTP_HASH_SECRET of at least 32 bytes');
+      expect(message).toContain('NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY');
       expect(message + service.stdout()).not.toContain(weakSecret);
     });
 
@@ -36,6 +41,7 @@ describe('the built service as a real process', () => {
         NODE_ENV: 'production',
         REDIS_URL,
         OTP_HASH_SECRET: STRONG_SECRET,
+        OTP_TOKEN_PRIVATE_KEY: TOKEN_KEY,
         SMS_PROVIDER: 'console',
       });
       expect(await service.exited).toBe(1);
@@ -68,6 +74,7 @@ describe('the built service as a real process', () => {
         OTP_HASH_SECRET: STRONG_SECRET,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        OTP_TOKEN_PRIVATE_KEY: TOKEN_KEY,
         SMS_PROVIDER: 'plivo',
         PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
         PLIVO_AUTH_TOKEN: 'plivo-token-for-shutdown',

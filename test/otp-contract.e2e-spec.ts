@@ -98,7 +98,13 @@ describe('the HTTP contract on the Redis store', () => {
     it('approves the right code once; afterwards the number has no code', async () => {
       const phoneNumber = newNumber();
       const code = await requestCode(phoneNumber);
-      await post('verify', { phoneNumber, code }).expect(200, { status: 'approved', phoneNumber });
+      const approved = await post('verify', { phoneNumber, code }).expect(200);
+      expect(approved.body).toEqual({
+        status: 'approved',
+        phoneNumber,
+        verificationToken: expect.any(String),
+        tokenExpiresInSeconds: 600,
+      });
       const reused = await post('verify', { phoneNumber, code }).expect(404);
       expect(reused.body).toEqual({
         statusCode: 404,
@@ -114,9 +120,12 @@ describe('the HTTP contract on the Redis store', () => {
       const phoneNumber = newNumber();
       const code = await requestCode(phoneNumber);
       const written = `${phoneNumber.slice(0, 3)} ${phoneNumber.slice(3, 7)} ${phoneNumber.slice(7)}`;
-      await post('verify', { phoneNumber: written, code }).expect(200, {
+      const approved = await post('verify', { phoneNumber: written, code }).expect(200);
+      expect(approved.body).toEqual({
         status: 'approved',
         phoneNumber,
+        verificationToken: expect.any(String),
+        tokenExpiresInSeconds: 600,
       });
     });
 
@@ -244,10 +253,16 @@ describe('numbers without a country code', () => {
     expect(response.body.phoneNumber).toBe('+447400987654');
     const code = t.outbox.lastCodeFor('+447400987654');
     expect(code).toMatch(/^\d{8}$/);
-    await request(t.server)
+    const approved = await request(t.server)
       .post('/api/otp/verify')
       .send({ phoneNumber: '07400987654', code })
-      .expect(200, { status: 'approved', phoneNumber: '+447400987654' });
+      .expect(200);
+    expect(approved.body).toEqual({
+      status: 'approved',
+      phoneNumber: '+447400987654',
+      verificationToken: expect.any(String),
+      tokenExpiresInSeconds: 600,
+    });
   });
 });
 

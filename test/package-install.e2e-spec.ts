@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { FakeSmsServer } from './support/fake-sms-server.js';
 import { REDIS_URL, uniquePrefix } from './support/redis.js';
@@ -214,6 +215,12 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
     const verified = await request(base).post('/api/otp/verify').send({ phoneNumber, code });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ status: 'approved', phoneNumber });
+    // The host serves the keys that sign the approval, as the standalone service does.
+    const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(verified.body.verificationToken, jwks, {
+      issuer: 'otp-verify',
+    });
+    expect(payload.sub).toBe(phoneNumber);
   }
 
   it('brings no Fastify, pino, terminus, prom-client or unchosen SDK into an Express host', () => {

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Observable } from 'rxjs';
-import { maskPhoneNumber } from 'nestjs-otp-verify';
+import { apiKeyNameOf, maskPhoneNumber } from 'nestjs-otp-verify';
 
 /**
  * Adds the masked phone number of an OTP call to its request log line, so support can find a
@@ -18,7 +18,11 @@ export class PhoneLogInterceptor implements NestInterceptor {
   constructor(private readonly logger: PinoLogger) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const body = context.switchToHttp().getRequest<{ body?: { phoneNumber?: unknown } }>().body;
+    const request = context.switchToHttp().getRequest<{ body?: { phoneNumber?: unknown } }>();
+    const body = request.body;
+    // The name of the caller's API key, never the key: which backend made the call.
+    const apiKey = apiKeyNameOf(request);
+    if (apiKey !== undefined) this.logger.assign({ apiKey });
     if (typeof body?.phoneNumber === 'string') {
       const digits = body.phoneNumber.replace(/\D/g, '').slice(0, 20);
       this.logger.assign({ phoneNumber: maskPhoneNumber(`+${digits}`) });

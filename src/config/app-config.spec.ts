@@ -17,6 +17,7 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'rateLimit.ttlSeconds': 'RATE_LIMIT_TTL_SECONDS',
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
   'rateLimit.verifyLimit': 'RATE_LIMIT_VERIFY_LIMIT',
+  'token.ttlSeconds': 'OTP_TOKEN_TTL_SECONDS',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string {

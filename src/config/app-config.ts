@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
 import { Environment } from './environment.js';
+import { trustOptionsOf } from './trust-config.js';
 
 /** The validated, typed configuration of the standalone service. */
 export interface AppConfig {
@@ -62,6 +63,11 @@ function productionProblems(env: Environment): string[] {
   if (Buffer.byteLength(env.OTP_HASH_SECRET ?? '') < 32) {
     problems.push('NODE_ENV=production needs OTP_HASH_SECRET of at least 32 bytes');
   }
+  if (!env.OTP_TOKEN_PRIVATE_KEY) {
+    problems.push(
+      'NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY: a key generated per process signs tokens no other instance can vouch for',
+    );
+  }
   return problems;
 }
 
@@ -82,6 +88,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     problems.push('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
   }
   problems.push(...productionProblems(env));
+  const trust = trustOptionsOf(env);
+  problems.push(...trust.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -132,6 +140,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
           senderId: env.SNS_SENDER_ID,
         },
       },
+      ...trust.options,
     },
   };
 }

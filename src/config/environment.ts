@@ -15,7 +15,12 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { OTP_DEFAULTS, OTP_INTEGER_OPTIONS, type IntegerOptionName } from 'nestjs-otp-verify';
+import {
+  OTP_DEFAULTS,
+  OTP_INTEGER_OPTIONS,
+  OTP_TOKEN_DEFAULTS,
+  type IntegerOptionName,
+} from 'nestjs-otp-verify';
 
 const SMS_PROVIDERS = ['console', 'plivo', 'sns'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -145,4 +150,14 @@ export class Environment {
   })
   TRUST_PROXY: string = 'false';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  // Verification tokens, API keys and test numbers; their pairs and keys are checked in
+  // trust-config.ts, whose messages never quote a key or a code.
+  @IsOptional() @IsString() OTP_API_KEYS?: string;
+  @IsOptional() @IsString() OTP_TOKEN_PRIVATE_KEY?: string;
+  @IsOptional() @IsString() OTP_TOKEN_PREVIOUS_PUBLIC_KEYS?: string;
+  @IsString() @MinLength(1) @MaxLength(256) OTP_TOKEN_ISSUER: string = OTP_TOKEN_DEFAULTS.issuer;
+  @IsOptional() @IsString() @MaxLength(256) OTP_TOKEN_AUDIENCE?: string;
+  @Bounded('token.ttlSeconds') OTP_TOKEN_TTL_SECONDS: number = defaultOf('token.ttlSeconds');
+  @IsOptional() @IsString() OTP_TEST_NUMBERS?: string;
 }

@@ -5,6 +5,14 @@ import type { SmsDeliveryEvent, SmsDeliveryObserver } from 'nestjs-otp-verify';
 
 export type OtpOperation = 'request' | 'verify';
 
+/** Who asked: a test number (`test="true"`) and the name of the API key presented, when any. */
+export interface OtpCaller {
+  testNumber?: boolean;
+  apiKey?: string;
+}
+
+type ResultLabel = 'result' | 'test' | 'api_key';
+
 /** Every value the `result` label can take: a fixed set keeps the series count bounded. */
 const ERROR_RESULTS = new Set<string>(Object.values(OtpErrorCode));
 const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verify: 'approved' };
@@ -16,17 +24,18 @@ const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verif
 @Injectable()
 export class MetricsService implements SmsDeliveryObserver {
   readonly registry = new Registry();
-  private readonly results: Record<OtpOperation, Counter<'result'>> = {
+  // `test` and `api_key` appear only on answers they apply to, so the plain series stay as they were.
+  private readonly results: Record<OtpOperation, Counter<ResultLabel>> = {
     request: new Counter({
       name: 'otp_requests_total',
-      help: 'Code requests answered, by result: pending or the error code',
-      labelNames: ['result'],
+      help: 'Code requests answered, by result: pending or the error code; test numbers under test="true", callers by api_key name',
+      labelNames: ['result', 'test', 'api_key'],
       registers: [this.registry],
     }),
     verify: new Counter({
       name: 'otp_verifications_total',
-      help: 'Verifications answered, by result: approved or the error code',
-      labelNames: ['result'],
+      help: 'Verifications answered, by result: approved or the error code; test numbers under test="true", callers by api_key name',
+      labelNames: ['result', 'test', 'api_key'],
       registers: [this.registry],
     }),
   };
@@ -55,13 +64,22 @@ export class MetricsService implements SmsDeliveryObserver {
   }
 
   /** `errorCode` is the contract's `code` of an error answer; anything else counts as `internal_error`. */
-  answered(operation: OtpOperation, succeeded: boolean, errorCode?: unknown): void {
+  answered(
+    operation: OtpOperation,
+    succeeded: boolean,
+    errorCode?: unknown,
+    caller: OtpCaller = {},
+  ): void {
     const result = succeeded
       ? SUCCESS_RESULT[operation]
       : typeof errorCode === 'string' && ERROR_RESULTS.has(errorCode)
         ? errorCode
         : OtpErrorCode.InternalError;
-    this.results[operation].inc({ result });
+    this.results[operation].inc({
+      result,
+      ...(caller.testNumber && { test: 'true' }),
+      ...(caller.apiKey !== undefined && { api_key: caller.apiKey }),
+    });
   }
 
   smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { apiKeyNameOf, OtpTestNumbers } from 'nestjs-otp-verify';
 import { MetricsService, type OtpOperation } from './metrics.service.js';
 
 const OPERATIONS: Record<string, OtpOperation> = {
@@ -26,6 +27,7 @@ export class OtpResponseHook implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly metrics: MetricsService,
+    private readonly testNumbers: OtpTestNumbers,
   ) {}
 
   onModuleInit(): void {
@@ -34,7 +36,11 @@ export class OtpResponseHook implements OnModuleInit {
       const operation = OPERATIONS[request.routeOptions.url ?? ''];
       if (operation) {
         const succeeded = reply.statusCode < 400;
-        this.metrics.answered(operation, succeeded, succeeded ? undefined : errorCodeOf(payload));
+        const body = request.body as { phoneNumber?: unknown } | undefined;
+        this.metrics.answered(operation, succeeded, succeeded ? undefined : errorCodeOf(payload), {
+          testNumber: this.testNumbers.match(body?.phoneNumber) !== undefined,
+          apiKey: apiKeyNameOf(request),
+        });
       }
       return payload;
     });

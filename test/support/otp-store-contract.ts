@@ -169,6 +169,37 @@ export function describeOtpStoreContract(
       expect((await store.verify(phone, 'right', verifyPolicy)).outcome).toBe('attempts_exceeded');
     });
 
+    it('issues a test number its code past every per-number limit, keeping TTL, attempts and single use', async () => {
+      const strict = { ...issuePolicy, cooldownMs: 30_000, maxSends: 1, lockoutThreshold: 1 };
+      const exempt = { ...strict, perNumberLimits: false };
+      const lock: VerifyPolicy = { lockoutThreshold: 1, lockoutWindowMs: 40_000 };
+      await store.issue(phone, 'fixed', strict);
+      await store.verify(phone, 'wrong', lock);
+      // Locked, in cooldown and over the send cap for ordinary issues ...
+      expect((await store.issue(phone, 'fixed', strict)).outcome).toBe('locked');
+      // ... and still issued, again and again, without limits.
+      for (let i = 0; i < 3; i++) {
+        await expect(store.issue(phone, 'fixed', exempt)).resolves.toEqual({ outcome: 'issued' });
+      }
+      for (const left of [2, 1]) {
+        await expect(store.verify(phone, 'wrong', verifyPolicy)).resolves.toEqual({
+          outcome: 'incorrect',
+          attemptsRemaining: left,
+        });
+      }
+      await expect(store.verify(phone, 'fixed', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+      });
+      await expect(store.verify(phone, 'fixed', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+      await store.issue(phone, 'fixed', { ...exempt, ttlMs: 150 });
+      await sleep(300);
+      await expect(store.verify(phone, 'fixed', verifyPolicy)).resolves.toEqual({
+        outcome: 'not_found',
+      });
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

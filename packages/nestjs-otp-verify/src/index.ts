@@ -12,3 +12,15 @@ export type { RedisClient } from './store/redis-connection.js';
 export type { SmsMessage, SmsProvider } from './sms/sms-provider.js';
 export type { SmsDeliveryEvent, SmsDeliveryObserver } from './sms/sms-delivery-observer.js';
 export { maskPhoneNumber } from './phone/phone-number.js';
+export { OtpTokenSigner } from './token/otp-token-signer.js';
+export type {
+  OtpJwks,
+  OtpPublicJwk,
+  OtpTokenAlgorithm,
+  OtpVerificationToken,
+} from './token/otp-token-signer.js';
+export { OtpJwksController } from './token/otp-jwks.controller.js';
+export * from './token/token-options.js';
+export { OtpApiKeys, OTP_API_KEY_MIN_LENGTH, type OtpApiKeysOption } from './auth/api-keys.js';
+export { OtpApiKeyGuard, apiKeyNameOf } from './auth/otp-api-key.guard.js';
+export { OtpTestNumbers, type OtpTestNumbersOption } from './test-numbers/test-numbers.js';

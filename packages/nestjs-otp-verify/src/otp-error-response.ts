@@ -31,6 +31,8 @@ export function httpStatusOf(code: OtpErrorCode): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case OtpErrorCode.InternalError:
       return HttpStatus.INTERNAL_SERVER_ERROR;
+    case OtpErrorCode.Unauthorized:
+      return HttpStatus.UNAUTHORIZED;
     default: {
       const unhandled: never = code;
       throw new Error(`No HTTP status for ${String(unhandled)}`);

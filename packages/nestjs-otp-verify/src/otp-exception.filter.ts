@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { toErrorResponse } from './otp-error-response.js';
+import { OtpErrorCode } from './otp.errors.js';
 
 /**
  * Writes every failure as the contract's error body through whichever HTTP adapter the host
@@ -32,6 +33,9 @@ export class OtpExceptionFilter implements ExceptionFilter {
       // The name and message only: the contract keeps stack traces out of logs as well.
       const error = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`Unexpected ${error.name}: ${error.message}`);
+    }
+    if (body.code === OtpErrorCode.Unauthorized) {
+      adapter.setHeader(response, 'WWW-Authenticate', 'Bearer');
     }
     if (retryAfterSeconds !== undefined) {
       adapter.setHeader(response, 'Retry-After', String(retryAfterSeconds));

@@ -1,4 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
+import { resolveOtpApiKeys, type OtpApiKeys, type OtpApiKeysOption } from './auth/api-keys.js';
+import {
+  resolveOtpTestNumbers,
+  type OtpTestNumbers,
+  type OtpTestNumbersOption,
+} from './test-numbers/test-numbers.js';
+import {
+  resolveOtpTokenSettings,
+  type OtpTokenOptions,
+  type OtpTokenSettings,
+} from './token/token-options.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -69,6 +80,13 @@ export interface OtpModuleOptions {
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
+
+  /** How the `verificationToken` of each approval is signed (see `OtpTokenOptions`). */
+  token?: OtpTokenOptions;
+  /** `name: key` pairs; when set, every `OtpController` call needs `Authorization: Bearer <key>`. */
+  apiKeys?: OtpApiKeysOption;
+  /** `number: code` pairs that send nothing, accept their fixed code and are never locked out. */
+  testNumbers?: OtpTestNumbersOption;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
@@ -101,6 +119,7 @@ export const OTP_INTEGER_OPTIONS = {
   'rateLimit.ttlSeconds': { default: 300, min: 1, max: 31 * DAY },
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
   'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000_000 },
+  'token.ttlSeconds': { default: 600, min: 60, max: DAY },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -142,6 +161,9 @@ export interface OtpSettings {
     timeoutMs: number;
   };
   rateLimit: Required<OtpRateLimitOptions>;
+  token: OtpTokenSettings;
+  apiKeys: OtpApiKeys;
+  testNumbers: OtpTestNumbers;
 }
 
 /** Reads one integer option, applying its default and refusing it out of bounds. */
@@ -162,8 +184,9 @@ export function resolveOtpSettings(
   options: OtpModuleOptions,
   randomSecret: () => string,
 ): OtpSettings {
+  const codeLength = integerOption('codeLength', options.codeLength);
   const settings: OtpSettings = {
-    codeLength: integerOption('codeLength', options.codeLength),
+    codeLength,
     ttlSeconds: integerOption('ttlSeconds', options.ttlSeconds),
     maxAttempts: integerOption('maxAttempts', options.maxAttempts),
     resendCooldownSeconds: integerOption('resendCooldownSeconds', options.resendCooldownSeconds),
@@ -194,6 +217,12 @@ export function resolveOtpSettings(
       requestLimit: integerOption('rateLimit.requestLimit', options.rateLimit?.requestLimit),
       verifyLimit: integerOption('rateLimit.verifyLimit', options.rateLimit?.verifyLimit),
     },
+    token: resolveOtpTokenSettings(
+      options.token ?? {},
+      integerOption('token.ttlSeconds', options.token?.ttlSeconds),
+    ),
+    apiKeys: resolveOtpApiKeys(options.apiKeys),
+    testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength),
   };
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { RequestOtpDto } from './dto/request-otp.dto.js';
@@ -25,7 +26,8 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 @Controller('api/otp')
 @UseFilters(OtpExceptionFilter)
 @UsePipes(otpValidationPipe)
-@UseGuards(OtpThrottlerGuard)
+// The key first: a caller without one must count against no limit.
+@UseGuards(OtpApiKeyGuard, OtpThrottlerGuard)
 @ApiOtpErrors(E.ValidationFailed, E.PayloadTooLarge, E.RateLimited, E.StoreUnavailable)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}

@@ -1,4 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { OtpApiKeys } from './auth/api-keys.js';
+import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { OtpTestNumbers } from './test-numbers/test-numbers.js';
+import { OtpJwksController } from './token/otp-jwks.controller.js';
+import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { randomHashSecret } from './code/otp-code.js';
 import {
   OTP_MODULE_OPTIONS,
@@ -8,7 +13,7 @@ import {
   SMS_PROVIDER,
 } from './otp.constants.js';
 import { ConfigurableOtpModule } from './otp.module-definition.js';
-import { resolveOtpSettings, type OtpModuleOptions } from './otp-options.js';
+import { resolveOtpSettings, type OtpModuleOptions, type OtpSettings } from './otp-options.js';
 import { OtpController } from './otp.controller.js';
 import { OtpService } from './otp.service.js';
 import { smsProviderFactory } from './sms/sms-provider.factory.js';
@@ -17,7 +22,7 @@ import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
-  controllers: [OtpController],
+  controllers: [OtpController, OtpJwksController],
   providers: [
     {
       provide: OTP_SETTINGS,
@@ -30,7 +35,35 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     OtpRedisLifecycle,
     OtpService,
     ...otpThrottlerProviders,
+    {
+      provide: OtpTokenSigner,
+      inject: [OTP_SETTINGS],
+      useFactory: (settings: OtpSettings) => OtpTokenSigner.create(settings.token),
+    },
+    { provide: OtpApiKeys, inject: [OTP_SETTINGS], useFactory: (s: OtpSettings) => s.apiKeys },
+    OtpApiKeyGuard,
+    {
+      provide: OtpTestNumbers,
+      inject: [OTP_SETTINGS],
+      useFactory: ({ testNumbers }: OtpSettings) => {
+        if (testNumbers.size > 0) {
+          new Logger('OtpModule').log(
+            `${testNumbers.size} test number(s) configured: they receive no SMS and accept their fixed code`,
+          );
+        }
+        return testNumbers;
+      },
+    },
   ],
-  exports: [OtpService, OTP_STORE, OTP_REDIS, SMS_PROVIDER, OTP_SETTINGS],
+  exports: [
+    OtpService,
+    OTP_STORE,
+    OTP_REDIS,
+    SMS_PROVIDER,
+    OTP_SETTINGS,
+    OtpTokenSigner,
+    OtpApiKeys,
+    OtpTestNumbers,
+  ],
 })
 export class OtpModule extends ConfigurableOtpModule {}

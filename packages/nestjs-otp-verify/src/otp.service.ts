@@ -21,6 +21,8 @@ import {
 import { renderOtpMessage } from './sms/otp-message.js';
 import type { SmsProvider } from './sms/sms-provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy } from './store/otp-store.js';
+import { OtpTestNumbers } from './test-numbers/test-numbers.js';
+import { OtpTokenSigner } from './token/otp-token-signer.js';
 
 export type OtpChannel = 'sms';
 
@@ -36,7 +38,16 @@ export interface OtpRequestResult {
 export interface OtpVerifyResult {
   status: 'approved';
   phoneNumber: string;
+  /** Signed JWT that the application's backend checks against the JWKS. */
+  verificationToken: string;
+  tokenExpiresInSeconds: number;
 }
+
+/** Failures of a test number are still counted, but never reach this threshold. */
+const exemptFromLockout = (policy: VerifyPolicy): VerifyPolicy => ({
+  ...policy,
+  lockoutThreshold: Number.MAX_SAFE_INTEGER,
+});
 
 const toSeconds = (ms: number): number => Math.max(Math.ceil(ms / 1000), 1);
 
@@ -55,6 +66,8 @@ export class OtpService {
     @InjectOtpSettings() private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
     @InjectSmsProvider() private readonly sms: SmsProvider,
+    private readonly tokens: OtpTokenSigner,
+    private readonly testNumbers: OtpTestNumbers,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -77,6 +90,8 @@ export class OtpService {
   }
 
   async requestCode(phoneNumber: string, channel: OtpChannel = 'sms'): Promise<OtpRequestResult> {
+    const testNumber = this.testNumbers.match(phoneNumber);
+    if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     const code = generateOtpCode(this.settings.codeLength);
@@ -118,13 +133,23 @@ export class OtpService {
     if (!this.codeFormat.test(code)) {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
-    const phone = this.parsePhoneNumber(phoneNumber);
-    const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
+    const testNumber = this.testNumbers.match(phoneNumber);
+    const e164 = testNumber?.e164 ?? this.parsePhoneNumber(phoneNumber).e164;
+    const hash = hashOtpCode(this.settings.hashSecret, e164, code);
 
-    const result = await this.store.verify(phone.e164, hash, this.verifyPolicy);
+    // A test number is never locked out; its attempt cap still holds.
+    const policy = testNumber ? exemptFromLockout(this.verifyPolicy) : this.verifyPolicy;
+    const result = await this.store.verify(e164, hash, policy);
     switch (result.outcome) {
-      case 'approved':
-        return { status: 'approved', phoneNumber: phone.e164 };
+      case 'approved': {
+        const { token, expiresInSeconds } = this.tokens.sign(e164);
+        return {
+          status: 'approved',
+          phoneNumber: e164,
+          verificationToken: token,
+          tokenExpiresInSeconds: expiresInSeconds,
+        };
+      }
       case 'not_found':
         throw new OtpNotFoundError();
       case 'incorrect':
@@ -134,5 +159,26 @@ export class OtpService {
       case 'locked':
         throw new PhoneLockedError(toSeconds(result.retryAfterMs));
     }
+  }
+
+  /**
+   * The fixed code of a test number becomes pending like any code, and nothing is sent. The
+   * per-number limits and country rules are skipped: suites and reviewers must never be refused.
+   */
+  private async requestTestCode(
+    e164: string,
+    code: string,
+    channel: OtpChannel,
+  ): Promise<OtpRequestResult> {
+    const hash = hashOtpCode(this.settings.hashSecret, e164, code);
+    await this.store.issue(e164, hash, { ...this.issuePolicy, perNumberLimits: false });
+    return {
+      status: 'pending',
+      phoneNumber: e164,
+      channel,
+      expiresInSeconds: this.settings.ttlSeconds,
+      resendAfterSeconds: 0,
+      maxAttempts: this.settings.maxAttempts,
+    };
   }
 }

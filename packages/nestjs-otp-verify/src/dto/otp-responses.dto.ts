@@ -21,6 +21,40 @@ export class OtpVerifyResponseDto {
   status!: 'approved';
   @ApiProperty({ example: '+14155552671' })
   phoneNumber!: string;
+  @ApiProperty({
+    description:
+      'JWT (compact JWS, EdDSA or ES256) saying this number was verified: sub and phone_number are the number, amr ["sms"], a unique jti. Verify it against /.well-known/jwks.json.',
+    example:
+      'eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCIsImtpZCI6Ii4uLiJ9.eyJpc3MiOiJvdHAtdmVyaWZ5In0.c2ln',
+  })
+  verificationToken!: string;
+  @ApiProperty({ description: 'seconds until the token expires (exp - iat)', example: 600 })
+  tokenExpiresInSeconds!: number;
+}
+
+export class OtpJwkDto {
+  @ApiProperty({ enum: ['OKP', 'EC'], example: 'OKP' })
+  kty!: string;
+  @ApiProperty({ enum: ['Ed25519', 'P-256'], example: 'Ed25519' })
+  crv!: string;
+  @ApiProperty({ description: 'public key coordinate, base64url' })
+  x!: string;
+  @ApiPropertyOptional({ description: 'P-256 only, base64url' })
+  y?: string;
+  @ApiProperty({ description: 'RFC 7638 thumbprint of the key; the kid of tokens it signed' })
+  kid!: string;
+  @ApiProperty({ enum: ['EdDSA', 'ES256'], example: 'EdDSA' })
+  alg!: string;
+  @ApiProperty({ enum: ['sig'], example: 'sig' })
+  use!: 'sig';
+}
+
+export class OtpJwksResponseDto {
+  @ApiProperty({
+    type: [OtpJwkDto],
+    description: 'the signing key first, then the keys of OTP_TOKEN_PREVIOUS_PUBLIC_KEYS',
+  })
+  keys!: OtpJwkDto[];
 }
 
 export class ErrorResponseDto {

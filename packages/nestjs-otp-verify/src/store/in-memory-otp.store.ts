@@ -34,6 +34,14 @@ export class InMemoryOtpStore implements OtpStore {
 
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
     this.sweepNowAndThen();
+    if (policy.perNumberLimits === false) {
+      this.codes.set(phoneNumber, {
+        hash: codeHash,
+        attemptsLeft: policy.maxAttempts,
+        expiresAt: this.now() + policy.ttlMs,
+      });
+      return { outcome: 'issued' };
+    }
     const failures = this.live(this.failures, phoneNumber);
     if (failures && failures.count >= policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };

@@ -6,6 +6,11 @@ export interface IssuePolicy {
   maxSends: number;
   sendWindowMs: number;
   lockoutThreshold: number;
+  /**
+   * False for test numbers: no lockout, cooldown or send cap is checked or recorded; the code
+   * is stored with the same TTL and attempts. True when omitted.
+   */
+  perNumberLimits?: boolean;
 }
 
 export interface VerifyPolicy {

@@ -54,6 +54,7 @@ export class RedisOtpStore implements OtpStore {
         policy.maxSends,
         policy.sendWindowMs,
         policy.lockoutThreshold,
+        policy.perNumberLimits === false ? '0' : '1',
       ),
     );
     if (outcome === 'issued') return { outcome };

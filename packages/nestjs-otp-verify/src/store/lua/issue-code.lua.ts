@@ -6,12 +6,19 @@
  * KEYS[3] sends in the current window (counter)             KEYS[4] failed verifications (counter)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold
+ * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
  * the same request can pass, not a moment after which it meets the other limit.
  */
 export const ISSUE_CODE_SCRIPT = `
+if ARGV[8] == '0' then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'h', ARGV[1], 'a', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return { 'issued', 0 }
+end
 local failures = tonumber(redis.call('GET', KEYS[4]) or '0')
 if failures >= tonumber(ARGV[7]) then
   return { 'locked', redis.call('PTTL', KEYS[4]) }
