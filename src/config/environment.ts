@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
+  IsNumber,
   IsInt,
   IsISO31661Alpha2,
   IsOptional,
@@ -14,7 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { DEFAULT_MESSAGE_TEMPLATE } from 'nestjs-otp-verify';
+import { DEFAULT_MESSAGE_TEMPLATE, NUMBER_TYPES } from 'nestjs-otp-verify';
 
 const SMS_PROVIDERS = ['console', 'plivo', 'sns'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -29,6 +30,7 @@ const upperList = ({ value }: { value: unknown }): unknown => {
   const items = list({ value });
   return Array.isArray(items) ? items.map((item: string) => item.toUpperCase()) : items;
 };
+const NUMBER_TYPE_NAMES = [...NUMBER_TYPES, '*'];
 const usesProvider = (env: Environment, name: string): boolean =>
   env.SMS_PROVIDER === name || env.SMS_FALLBACK_PROVIDER === name;
 
@@ -131,4 +133,33 @@ export class Environment {
   })
   TRUST_PROXY: string = 'false';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  // Number types and the fraud guard. Unset values take the module's defaults (FRAUD_GUARD_DEFAULTS).
+  @IsOptional()
+  @Transform(upperList)
+  @IsIn(NUMBER_TYPE_NAMES, {
+    each: true,
+    message: `OTP_ALLOWED_NUMBER_TYPES must be * or a list of ${NUMBER_TYPES.join(', ')}`,
+  })
+  OTP_ALLOWED_NUMBER_TYPES?: string[];
+  @IsOptional() @IsIn(['enforce', 'shadow', 'off']) OTP_FRAUD_GUARD?: 'enforce' | 'shadow' | 'off';
+  @IsOptional() @IsInt() @Min(4) @Max(12) OTP_PREFIX_DIGITS?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(31 * 86400) OTP_PREFIX_WINDOW_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(100_000_000) OTP_PREFIX_MIN_SENDS?: number;
+  @IsOptional() @IsNumber() @Min(0) @Max(1) OTP_PREFIX_MIN_CONVERSION?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(31 * 86400) OTP_PREFIX_QUARANTINE_SECONDS?: number;
+  @IsOptional()
+  @Transform(list)
+  @Matches(/^\d{1,15}$/, { each: true, message: 'OTP_SAFE_PREFIXES must be digit strings' })
+  OTP_SAFE_PREFIXES?: string[];
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/\s+/g, '') : value))
+  @Matches(/^([A-Za-z]{2}|\*)=\d{1,9}(,([A-Za-z]{2}|\*)=\d{1,9})*$/, {
+    message: 'OTP_COUNTRY_SEND_LIMITS must be CC=n pairs, such as GB=5000,DE=2000,*=1000',
+  })
+  OTP_COUNTRY_SEND_LIMITS?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
+  OTP_ADMIN_API_KEY?: string;
 }

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { OtpErrorCode } from 'nestjs-otp-verify';
-import type { SmsDeliveryEvent, SmsDeliveryObserver } from 'nestjs-otp-verify';
+import type {
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+  SmsDeliveryEvent,
+  SmsDeliveryObserver,
+} from 'nestjs-otp-verify';
 
 export type OtpOperation = 'request' | 'verify';
 
@@ -14,7 +19,7 @@ const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verif
  * (tests, a host app) never collide in prom-client's global one.
  */
 @Injectable()
-export class MetricsService implements SmsDeliveryObserver {
+export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
   readonly registry = new Registry();
   private readonly results: Record<OtpOperation, Counter<'result'>> = {
     request: new Counter({
@@ -44,6 +49,14 @@ export class MetricsService implements SmsDeliveryObserver {
     registers: [this.registry],
   });
 
+  /** `country` is bounded: ISO 3166 codes and `001`, as libphonenumber names regions. */
+  private readonly fraudDecisions = new Counter({
+    name: 'otp_fraud_guard_decisions_total',
+    help: 'Fraud guard decisions: quarantined, blocked, would_block (shadow mode), budget_exceeded, released',
+    labelNames: ['decision', 'country'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Series that exist from the start let rate() and alerts work before the first error.
@@ -67,5 +80,9 @@ export class MetricsService implements SmsDeliveryObserver {
   smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
+  }
+
+  fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {
+    this.fraudDecisions.inc({ decision, country });
   }
 }

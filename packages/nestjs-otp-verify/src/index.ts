@@ -14,4 +14,12 @@ export {
   type SmsDeliveryEvent,
   type SmsDeliveryObserver,
 } from './sms/sms-delivery-observer.js';
-export { maskPhoneNumber } from './phone/phone-number.js';
+export { maskPhoneNumber, NUMBER_TYPES } from './phone/phone-number.js';
+export { FraudGuardService } from './fraud/fraud-guard.service.js';
+export type { OtpFraudGuardOptions, FraudGuardMode } from './fraud/fraud-guard-options.js';
+export {
+  FRAUD_GUARD_OBSERVER,
+  type FraudGuardDecision,
+  type FraudGuardDecisionEvent,
+  type FraudGuardObserver,
+} from './fraud/fraud-guard-observer.js';

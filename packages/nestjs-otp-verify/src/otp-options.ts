@@ -1,4 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { OtpFraudGuardOptions } from './fraud/fraud-guard-options.js';
+import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -69,6 +71,10 @@ export interface OtpModuleOptions {
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
+  /** libphonenumber types that may receive codes; `['*']` allows every type and no-country numbers. */
+  allowedNumberTypes?: string[];
+  /** Prefix conversion guard, country budgets and the admin routes against SMS pumping. */
+  fraudGuard?: OtpFraudGuardOptions;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
@@ -110,6 +116,7 @@ export interface OtpSettings {
   webOtpDomain?: string;
   androidAppHash?: string;
   rateLimit: Required<OtpRateLimitOptions>;
+  allowedNumberTypes: string[];
 }
 
 export const OTP_SETTINGS = Symbol('OTP_SETTINGS');
@@ -144,6 +151,9 @@ export function resolveOtpSettings(
       requestLimit: options.rateLimit?.requestLimit ?? OTP_DEFAULTS.rateLimit.requestLimit,
       verifyLimit: options.rateLimit?.verifyLimit ?? OTP_DEFAULTS.rateLimit.verifyLimit,
     },
+    allowedNumberTypes: (options.allowedNumberTypes ?? DEFAULT_ALLOWED_NUMBER_TYPES).map((t) =>
+      t.toUpperCase(),
+    ),
   };
   const bounds: [keyof OtpSettings, number, number][] = [
     ['codeLength', 4, 10],
@@ -165,6 +175,10 @@ export function resolveOtpSettings(
     if (!Number.isInteger(value) || value < 1) {
       throw new Error(`OtpModule option rateLimit.${name} must be a positive integer`);
     }
+  }
+  const knownTypes: readonly string[] = [...NUMBER_TYPES, '*'];
+  if (!settings.allowedNumberTypes.every((type) => knownTypes.includes(type))) {
+    throw new Error(`OtpModule option allowedNumberTypes takes * or ${NUMBER_TYPES.join(', ')}`);
   }
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');

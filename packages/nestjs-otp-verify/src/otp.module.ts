@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { randomHashSecret } from './code/otp-code.js';
+import { FraudAdminController } from './fraud/fraud-admin.controller.js';
+import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
+import { FraudGuardService } from './fraud/fraud-guard.service.js';
+import { fraudGuardSettingsProvider, fraudStoreProvider } from './fraud/fraud-guard.providers.js';
 import { ConfigurableOtpModule, OTP_MODULE_OPTIONS } from './otp.module-definition.js';
 import { OTP_SETTINGS, resolveOtpSettings, type OtpModuleOptions } from './otp-options.js';
 import { OtpController } from './otp.controller.js';
@@ -13,7 +17,7 @@ import { OTP_REDIS } from './store/redis-connection.js';
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
-  controllers: [OtpController],
+  controllers: [OtpController, FraudAdminController],
   providers: [
     {
       provide: OTP_SETTINGS,
@@ -26,7 +30,11 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     OtpRedisLifecycle,
     OtpService,
     ...otpThrottlerProviders,
+    fraudGuardSettingsProvider,
+    fraudStoreProvider,
+    FraudGuardService,
+    FraudAdminGuard,
   ],
-  exports: [OtpService, OTP_STORE, OTP_REDIS, SMS_PROVIDER, OTP_SETTINGS],
+  exports: [OtpService, OTP_STORE, OTP_REDIS, SMS_PROVIDER, OTP_SETTINGS, FraudGuardService],
 })
 export class OtpModule extends ConfigurableOtpModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
+import { FraudGuardService } from './fraud/fraud-guard.service.js';
 import { OTP_SETTINGS, type OtpSettings } from './otp-options.js';
 import {
   OtpAttemptsExceededError,
@@ -13,6 +14,7 @@ import {
 } from './otp.errors.js';
 import {
   assertCountryAllowed,
+  assertNumberTypeAllowed,
   maskPhoneNumber,
   parsePhoneNumber,
   type PhoneNumber,
@@ -59,6 +61,7 @@ export class OtpService {
     @Inject(OTP_SETTINGS) private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
     @InjectSmsProvider() private readonly sms: SmsProvider,
+    private readonly fraudGuard: FraudGuardService,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -83,6 +86,20 @@ export class OtpService {
   async requestCode(phoneNumber: string, channel: OtpChannel = 'sms'): Promise<OtpRequestResult> {
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
+    assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
+    await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone));
+    return {
+      status: 'pending',
+      phoneNumber: phone.e164,
+      channel,
+      expiresInSeconds: this.settings.ttlSeconds,
+      resendAfterSeconds: this.settings.resendCooldownSeconds,
+      maxAttempts: this.settings.maxAttempts,
+    };
+  }
+
+  /** Stores a fresh code within the per-number limits and sends it; a failed send takes it back. */
+  private async issueAndSend(phone: PhoneNumber): Promise<void> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
 
@@ -107,15 +124,6 @@ export class OtpService {
       );
       throw new SmsDeliveryFailedError();
     }
-
-    return {
-      status: 'pending',
-      phoneNumber: phone.e164,
-      channel,
-      expiresInSeconds: this.settings.ttlSeconds,
-      resendAfterSeconds: this.settings.resendCooldownSeconds,
-      maxAttempts: this.settings.maxAttempts,
-    };
   }
 
   async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
@@ -128,6 +136,7 @@ export class OtpService {
     const result = await this.store.verify(phone.e164, hash, this.verifyPolicy);
     switch (result.outcome) {
       case 'approved':
+        await this.fraudGuard.approved(phone);
         return { status: 'approved', phoneNumber: phone.e164 };
       case 'not_found':
         throw new OtpNotFoundError();
