@@ -71,7 +71,7 @@ export class InMemoryFraudStore implements FraudStore {
       outcome = 'quarantined';
     }
     const quarantinedUntil = state.quarantine?.quarantinedUntil ?? 0;
-    state.expiresAt = now + Math.max(2 * policy.windowMs, quarantinedUntil - now);
+    state.expiresAt = now + Math.max(2 * policy.windowMs, quarantinedUntil - now + policy.windowMs);
     return {
       outcome,
       bucket,

@@ -12,7 +12,8 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * Returns { outcome, bucket, sends, approvals, quarantined until ms, expired (0/1) }, figures as
  * strings since a Lua number would reach the client truncated. Outcomes: 'admitted';
  * 'quarantined' (this send is made, and crossed the threshold); 'would_block' (shadow mode);
- * 'blocked' (nothing counted). The key lives for two windows, or the quarantine if longer.
+ * 'blocked' (nothing counted). The key lives for two windows, or a window past the quarantine's
+ * end, so that the first request after the end lifts it and says so.
  */
 export const ADMIT_PREFIX_SCRIPT = `
 local window = tonumber(ARGV[1])
@@ -39,6 +40,6 @@ elseif sends >= tonumber(ARGV[2]) and approvals / sends < tonumber(ARGV[3]) then
   outcome = 'quarantined'
 end
 redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca)
-redis.call('PEXPIRE', KEYS[1], math.max(2 * window, q - now))
+redis.call('PEXPIRE', KEYS[1], math.max(2 * window, q - now + window))
 return { outcome, bucket, tostring(sends), tostring(approvals), q, expired }
 `;
