@@ -25,6 +25,10 @@ const numbersIn = (prefix: string, count: number, digits = 12): string[] =>
 describe('fraud guard', () => {
   let fake: FakeSmsServer;
   let t: TestApp | undefined;
+  // nestjs-pino keeps the first app's destination for the whole file: every app shares this one.
+  const lines: string[] = [];
+  const logDestination = { write: (line: string) => void lines.push(line) };
+  const guardLog = (): string[] => lines.filter((line) => line.includes('"context":"FraudGuard"'));
 
   beforeAll(async () => {
     fake = await FakeSmsServer.start();
@@ -34,11 +38,13 @@ describe('fraud guard', () => {
     await t?.close();
     t = undefined;
     fake.reset();
+    lines.length = 0;
   });
 
   async function start(env: Record<string, string>): Promise<TestApp> {
     t = await startTestApp({
       realSms: true,
+      logDestination,
       env: {
         SMS_PROVIDER: 'plivo',
         PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
@@ -57,10 +63,11 @@ describe('fraud guard', () => {
     const code = /\b(\d{6})\b/.exec(sentTo(phoneNumber).at(-1)?.text ?? '')?.[1] ?? 'none';
     return request(app.server).post('/api/otp/verify').send({ phoneNumber, code });
   }
-  const admin = (app: TestApp, method: 'get' | 'delete', path = '', key = ADMIN_KEY) =>
-    request(app.server)
-      [method](`/admin/fraud/prefixes${path}`)
-      .set('Authorization', `Bearer ${key}`);
+  const admin = (app: TestApp, method: 'get' | 'delete', path = '', key = ADMIN_KEY) => {
+    const url = `/admin/fraud/prefixes${path}`;
+    const call = method === 'get' ? request(app.server).get(url) : request(app.server).delete(url);
+    return call.set('Authorization', `Bearer ${key}`);
+  };
   async function decisions(app: TestApp): Promise<Record<string, number>> {
     const scrape = (await request(app.server).get('/metrics').expect(200)).text;
     const counts: Record<string, number> = {};
@@ -172,6 +179,12 @@ describe('fraud guard', () => {
         'blocked:GB': 2,
         'released:GB': 1,
       });
+      const quarantine = guardLog().filter((line) => line.includes('quarantined until'));
+      expect(quarantine).toHaveLength(1);
+      expect(JSON.parse(quarantine[0]).msg).toMatch(
+        /^Prefix 44740012 \(GB\) quarantined until \S+Z: sends=5 approvals=0 conversion=0$/,
+      );
+      for (const line of guardLog()) expect(JSON.parse(line).msg).not.toMatch(/\d{11}/);
     });
 
     it('counts per-number refusals as no sends to the prefix', async () => {
@@ -239,6 +252,11 @@ describe('fraud guard', () => {
       // Countries without a budget are not capped.
       await requestCode(app, '+447400123456').expect(202);
       expect(await decisions(app)).toMatchObject({ 'budget_exceeded:FR': 1 });
+      const refusal = guardLog().map((line) => JSON.parse(line).msg as string);
+      expect(refusal).toEqual([
+        expect.stringMatching(/^Send refused: country FR has used its budget of 2 sends per 24 h/),
+      ]);
+      expect(refusal[0]).not.toContain(c.slice(1));
     });
 
     it('gives every country not named the * budget, each its own', async () => {

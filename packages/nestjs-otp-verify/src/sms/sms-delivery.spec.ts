@@ -82,6 +82,7 @@ describe('SMS delivery: retries, fallback and logs', () => {
       messageTemplate: `${'x'.repeat(150)} {code}`,
       allowedCountries: [],
       blockedCountries: [],
+      allowedNumberTypes: [],
       hashSecret: 'unused',
       webOtpDomain: 'example.com',
     } as OtpSettings;
