@@ -33,6 +33,8 @@ export function configureApp(app: INestApplication): void {
       .setTitle('OTP verification')
       .setDescription('Sends one-time codes by SMS and verifies them.')
       .setVersion('1')
+      // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`.
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
