@@ -69,7 +69,9 @@ export function configureApp(app: INestApplication): void {
   let builder = new DocumentBuilder()
     .setTitle('OTP verification')
     .setDescription('Sends one-time codes by SMS and verifies them.')
-    .setVersion('1');
+    .setVersion('1')
+    // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`.
+    .addBearerAuth();
   if (apiKeysRequired) {
     builder = builder.addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'one of the keys of OTP_API_KEYS' },

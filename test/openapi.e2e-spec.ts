@@ -55,7 +55,12 @@ describe('the OpenAPI document and Swagger UI', () => {
       'invalid_phone_number',
       'validation_failed',
     ]);
+    expect(examplesOf('/api/otp/request', '403')).toEqual([
+      'delivery_blocked',
+      'phone_number_not_allowed',
+    ]);
     expect(examplesOf('/api/otp/request', '429')).toEqual([
+      'country_send_limit_exceeded',
       'phone_locked',
       'rate_limited',
       'resend_cooldown',
@@ -83,6 +88,17 @@ describe('the OpenAPI document and Swagger UI', () => {
       'phone_locked',
       'rate_limited',
     ]);
+  });
+
+  it('describes the fraud guard admin routes behind the admin key', () => {
+    const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
+    const list = paths['/admin/fraud/prefixes'].get;
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '401', '503']);
+    const release = paths['/admin/fraud/prefixes/{prefix}'].delete;
+    expect(Object.keys(release.responses).sort()).toEqual(['204', '401', '404', '503']);
+    expect(Object.keys(document.components.schemas.QuarantinedPrefixDto.properties).sort()).toEqual(
+      ['approvals', 'conversion', 'country', 'prefix', 'quarantinedUntil', 'sends'],
+    );
   });
 
   it('documents the request bodies and the error body', () => {

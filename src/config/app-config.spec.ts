@@ -18,6 +18,10 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
   'rateLimit.verifyLimit': 'RATE_LIMIT_VERIFY_LIMIT',
   'token.ttlSeconds': 'OTP_TOKEN_TTL_SECONDS',
+  'fraudGuard.prefixDigits': 'OTP_PREFIX_DIGITS',
+  'fraudGuard.prefixWindowSeconds': 'OTP_PREFIX_WINDOW_SECONDS',
+  'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
+  'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string {
@@ -146,5 +150,74 @@ describe('loadAppConfig', () => {
     expect(message).toContain('needs SMS_PROVIDER');
     expect(message).toContain('OTP_HASH_SECRET of at least 32 bytes');
     expect(message).not.toContain('short-secret-value');
+  });
+});
+
+describe('loadAppConfig: number types and fraud guard', () => {
+  it('takes the defaults of the module table when nothing is set', () => {
+    const { otp } = loadAppConfig({});
+    expect(otp.allowedNumberTypes).toBeUndefined();
+    expect(otp.fraudGuard).toEqual({
+      mode: undefined,
+      prefixDigits: 8,
+      prefixWindowSeconds: 3600,
+      prefixMinSends: 30,
+      prefixMinConversion: undefined,
+      prefixQuarantineSeconds: 43200,
+      safePrefixes: undefined,
+      countrySendLimits: undefined,
+      adminApiKey: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const { otp } = loadAppConfig({
+      OTP_ALLOWED_NUMBER_TYPES: 'mobile, FIXED_LINE',
+      OTP_FRAUD_GUARD: 'shadow',
+      OTP_PREFIX_DIGITS: '7',
+      OTP_PREFIX_WINDOW_SECONDS: '600',
+      OTP_PREFIX_MIN_SENDS: '12',
+      OTP_PREFIX_MIN_CONVERSION: '0.35',
+      OTP_PREFIX_QUARANTINE_SECONDS: '900',
+      OTP_SAFE_PREFIXES: '4474001, 1415',
+      OTP_COUNTRY_SEND_LIMITS: 'gb=5000, DE=2000,*=1000',
+      OTP_ADMIN_API_KEY: 'k'.repeat(32),
+    });
+    expect(otp.allowedNumberTypes).toEqual(['MOBILE', 'FIXED_LINE']);
+    expect(otp.fraudGuard).toEqual({
+      mode: 'shadow',
+      prefixDigits: 7,
+      prefixWindowSeconds: 600,
+      prefixMinSends: 12,
+      prefixMinConversion: 0.35,
+      prefixQuarantineSeconds: 900,
+      safePrefixes: ['4474001', '1415'],
+      countrySendLimits: { GB: 5000, DE: 2000, '*': 1000 },
+      adminApiKey: 'k'.repeat(32),
+    });
+  });
+
+  it('refuses bad values, naming each variable and never echoing the admin key', () => {
+    const message = problemsOf({
+      OTP_ALLOWED_NUMBER_TYPES: 'MOBILE,PIGEON',
+      OTP_FRAUD_GUARD: 'loud',
+      OTP_PREFIX_DIGITS: '3',
+      OTP_PREFIX_MIN_CONVERSION: '1.5',
+      OTP_SAFE_PREFIXES: '44a',
+      OTP_COUNTRY_SEND_LIMITS: 'GB:100',
+      OTP_ADMIN_API_KEY: 'short-admin-key',
+    });
+    for (const name of [
+      'OTP_ALLOWED_NUMBER_TYPES',
+      'OTP_FRAUD_GUARD',
+      'OTP_PREFIX_DIGITS',
+      'OTP_PREFIX_MIN_CONVERSION',
+      'OTP_SAFE_PREFIXES',
+      'OTP_COUNTRY_SEND_LIMITS',
+      'OTP_ADMIN_API_KEY',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('short-admin-key');
   });
 });

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import type { OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
+import type { OtpFraudGuardOptions, OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
 import { Environment } from './environment.js';
 import { trustOptionsOf } from './trust-config.js';
 
@@ -44,6 +44,31 @@ function redisOptions(env: Environment): OtpRedisOptions | undefined {
     return { clusterNodes, keyPrefix };
   }
   return env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix } : undefined;
+}
+
+/** `GB=5000,*=1000` as the module's `countrySendLimits`; a positive number each, validated above. */
+function countrySendLimits(value: string | undefined): Record<string, number> | undefined {
+  if (!value) return undefined;
+  return Object.fromEntries(
+    value.split(',').map((pair) => {
+      const [country, limit] = pair.split('=');
+      return [country.toUpperCase(), Number(limit)];
+    }),
+  );
+}
+
+function fraudGuardOptions(env: Environment): OtpFraudGuardOptions {
+  return {
+    mode: env.OTP_FRAUD_GUARD,
+    prefixDigits: env.OTP_PREFIX_DIGITS,
+    prefixWindowSeconds: env.OTP_PREFIX_WINDOW_SECONDS,
+    prefixMinSends: env.OTP_PREFIX_MIN_SENDS,
+    prefixMinConversion: env.OTP_PREFIX_MIN_CONVERSION,
+    prefixQuarantineSeconds: env.OTP_PREFIX_QUARANTINE_SECONDS,
+    safePrefixes: env.OTP_SAFE_PREFIXES,
+    countrySendLimits: countrySendLimits(env.OTP_COUNTRY_SEND_LIMITS),
+    adminApiKey: env.OTP_ADMIN_API_KEY,
+  };
 }
 
 /** What production refuses: each is safe on a laptop and unsafe facing real users. */
@@ -141,6 +166,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         },
       },
       ...trust.options,
+      allowedNumberTypes: env.OTP_ALLOWED_NUMBER_TYPES,
+      fraudGuard: fraudGuardOptions(env),
     },
   };
 }

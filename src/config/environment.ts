@@ -4,6 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
+  IsNumber,
   IsInt,
   IsISO31661Alpha2,
   IsOptional,
@@ -19,6 +20,7 @@ import {
   OTP_DEFAULTS,
   OTP_INTEGER_OPTIONS,
   OTP_TOKEN_DEFAULTS,
+  NUMBER_TYPES,
   type IntegerOptionName,
 } from 'nestjs-otp-verify';
 
@@ -43,6 +45,7 @@ const Bounded = (option: IntegerOptionName): PropertyDecorator =>
     Max(OTP_INTEGER_OPTIONS[option].max),
   );
 const defaultOf = (option: IntegerOptionName): number => OTP_INTEGER_OPTIONS[option].default;
+const NUMBER_TYPE_NAMES = [...NUMBER_TYPES, '*'];
 const usesProvider = (env: Environment, name: string): boolean =>
   env.SMS_PROVIDER === name || env.SMS_FALLBACK_PROVIDER === name;
 
@@ -160,4 +163,40 @@ export class Environment {
   @IsOptional() @IsString() @MaxLength(256) OTP_TOKEN_AUDIENCE?: string;
   @Bounded('token.ttlSeconds') OTP_TOKEN_TTL_SECONDS: number = defaultOf('token.ttlSeconds');
   @IsOptional() @IsString() OTP_TEST_NUMBERS?: string;
+
+  // Number types and the fraud guard; the integer bounds are rows of the module's table.
+  @IsOptional()
+  @Transform(upperList)
+  @IsIn(NUMBER_TYPE_NAMES, {
+    each: true,
+    message: `OTP_ALLOWED_NUMBER_TYPES must be * or a list of ${NUMBER_TYPES.join(', ')}`,
+  })
+  OTP_ALLOWED_NUMBER_TYPES?: string[];
+  @IsOptional() @IsIn(['enforce', 'shadow', 'off']) OTP_FRAUD_GUARD?: 'enforce' | 'shadow' | 'off';
+  @Bounded('fraudGuard.prefixDigits') OTP_PREFIX_DIGITS: number =
+    defaultOf('fraudGuard.prefixDigits');
+  @Bounded('fraudGuard.prefixWindowSeconds') OTP_PREFIX_WINDOW_SECONDS: number = defaultOf(
+    'fraudGuard.prefixWindowSeconds',
+  );
+  @Bounded('fraudGuard.prefixMinSends') OTP_PREFIX_MIN_SENDS: number = defaultOf(
+    'fraudGuard.prefixMinSends',
+  );
+  @IsOptional() @IsNumber() @Min(0) @Max(1) OTP_PREFIX_MIN_CONVERSION?: number;
+  @Bounded('fraudGuard.prefixQuarantineSeconds') OTP_PREFIX_QUARANTINE_SECONDS: number = defaultOf(
+    'fraudGuard.prefixQuarantineSeconds',
+  );
+  @IsOptional()
+  @Transform(list)
+  @Matches(/^\d{1,15}$/, { each: true, message: 'OTP_SAFE_PREFIXES must be digit strings' })
+  OTP_SAFE_PREFIXES?: string[];
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/\s+/g, '') : value))
+  @Matches(/^([A-Za-z]{2}|\*)=\d{1,9}(,([A-Za-z]{2}|\*)=\d{1,9})*$/, {
+    message: 'OTP_COUNTRY_SEND_LIMITS must be CC=n pairs, such as GB=5000,DE=2000,*=1000',
+  })
+  OTP_COUNTRY_SEND_LIMITS?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
+  OTP_ADMIN_API_KEY?: string;
 }

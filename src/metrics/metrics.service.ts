@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { OtpErrorCode } from 'nestjs-otp-verify';
-import type { SmsDeliveryEvent, SmsDeliveryObserver } from 'nestjs-otp-verify';
+import type {
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+  SmsDeliveryEvent,
+  SmsDeliveryObserver,
+} from 'nestjs-otp-verify';
 
 export type OtpOperation = 'request' | 'verify';
 
@@ -22,7 +27,7 @@ const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verif
  * (tests, a host app) never collide in prom-client's global one.
  */
 @Injectable()
-export class MetricsService implements SmsDeliveryObserver {
+export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
   readonly registry = new Registry();
   // `test` and `api_key` appear only on answers they apply to, so the plain series stay as they were.
   private readonly results: Record<OtpOperation, Counter<ResultLabel>> = {
@@ -50,6 +55,14 @@ export class MetricsService implements SmsDeliveryObserver {
     help: 'Time a provider took to accept or refuse an SMS, retries included',
     labelNames: ['provider'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  /** `country` is bounded: ISO 3166 codes and `001`, as libphonenumber names regions. */
+  private readonly fraudDecisions = new Counter({
+    name: 'otp_fraud_guard_decisions_total',
+    help: 'Fraud guard decisions: quarantined, blocked, would_block (shadow mode), budget_exceeded, released',
+    labelNames: ['decision', 'country'],
     registers: [this.registry],
   });
 
@@ -85,5 +98,9 @@ export class MetricsService implements SmsDeliveryObserver {
   smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
+  }
+
+  fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {
+    this.fraudDecisions.inc({ decision, country });
   }
 }

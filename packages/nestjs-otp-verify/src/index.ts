@@ -11,7 +11,7 @@ export type { OtpStore } from './store/otp-store.js';
 export type { RedisClient } from './store/redis-connection.js';
 export type { SmsMessage, SmsProvider } from './sms/sms-provider.js';
 export type { SmsDeliveryEvent, SmsDeliveryObserver } from './sms/sms-delivery-observer.js';
-export { maskPhoneNumber } from './phone/phone-number.js';
+export { maskPhoneNumber, NUMBER_TYPES } from './phone/phone-number.js';
 export { OtpTokenSigner } from './token/otp-token-signer.js';
 export type {
   OtpJwks,
@@ -24,3 +24,10 @@ export * from './token/token-options.js';
 export { OtpApiKeys, OTP_API_KEY_MIN_LENGTH, type OtpApiKeysOption } from './auth/api-keys.js';
 export { OtpApiKeyGuard, apiKeyNameOf } from './auth/otp-api-key.guard.js';
 export { OtpTestNumbers, type OtpTestNumbersOption } from './test-numbers/test-numbers.js';
+export { FraudGuardService } from './fraud/fraud-guard.service.js';
+export type { OtpFraudGuardOptions, FraudGuardMode } from './fraud/fraud-guard-options.js';
+export type {
+  FraudGuardDecision,
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+} from './fraud/fraud-guard-observer.js';

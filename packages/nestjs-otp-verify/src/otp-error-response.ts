@@ -14,7 +14,10 @@ export function httpStatusOf(code: OtpErrorCode): number {
     case OtpErrorCode.OtpIncorrect:
       return HttpStatus.BAD_REQUEST;
     case OtpErrorCode.PhoneNumberNotAllowed:
+    case OtpErrorCode.DeliveryBlocked:
       return HttpStatus.FORBIDDEN;
+    case OtpErrorCode.Unauthorized:
+      return HttpStatus.UNAUTHORIZED;
     case OtpErrorCode.OtpNotFound:
       return HttpStatus.NOT_FOUND;
     case OtpErrorCode.OtpAttemptsExceeded:
@@ -22,6 +25,7 @@ export function httpStatusOf(code: OtpErrorCode): number {
     case OtpErrorCode.SendLimitExceeded:
     case OtpErrorCode.PhoneLocked:
     case OtpErrorCode.RateLimited:
+    case OtpErrorCode.CountrySendLimitExceeded:
       return HttpStatus.TOO_MANY_REQUESTS;
     case OtpErrorCode.PayloadTooLarge:
       return HttpStatus.PAYLOAD_TOO_LARGE;
@@ -31,8 +35,6 @@ export function httpStatusOf(code: OtpErrorCode): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case OtpErrorCode.InternalError:
       return HttpStatus.INTERNAL_SERVER_ERROR;
-    case OtpErrorCode.Unauthorized:
-      return HttpStatus.UNAUTHORIZED;
     default: {
       const unhandled: never = code;
       throw new Error(`No HTTP status for ${String(unhandled)}`);

@@ -10,6 +10,12 @@ import {
   type OtpTokenOptions,
   type OtpTokenSettings,
 } from './token/token-options.js';
+import {
+  resolveFraudGuardSettings,
+  type FraudGuardSettings,
+  type OtpFraudGuardOptions,
+} from './fraud/fraud-guard-options.js';
+import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -87,6 +93,10 @@ export interface OtpModuleOptions {
   apiKeys?: OtpApiKeysOption;
   /** `number: code` pairs that send nothing, accept their fixed code and are never locked out. */
   testNumbers?: OtpTestNumbersOption;
+  /** libphonenumber types that may receive codes; `['*']` allows every type and no-country numbers. */
+  allowedNumberTypes?: string[];
+  /** Prefix conversion guard, country budgets and the admin routes against SMS pumping. */
+  fraudGuard?: OtpFraudGuardOptions;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
@@ -120,6 +130,10 @@ export const OTP_INTEGER_OPTIONS = {
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
   'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000_000 },
   'token.ttlSeconds': { default: 600, min: 60, max: DAY },
+  'fraudGuard.prefixDigits': { default: 8, min: 4, max: 12 },
+  'fraudGuard.prefixWindowSeconds': { default: 3600, min: 1, max: 31 * DAY },
+  'fraudGuard.prefixMinSends': { default: 30, min: 1, max: 100_000_000 },
+  'fraudGuard.prefixQuarantineSeconds': { default: 43_200, min: 1, max: 31 * DAY },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -164,6 +178,8 @@ export interface OtpSettings {
   token: OtpTokenSettings;
   apiKeys: OtpApiKeys;
   testNumbers: OtpTestNumbers;
+  allowedNumberTypes: string[];
+  fraudGuard: FraudGuardSettings;
 }
 
 /** Reads one integer option, applying its default and refusing it out of bounds. */
@@ -223,7 +239,29 @@ export function resolveOtpSettings(
     ),
     apiKeys: resolveOtpApiKeys(options.apiKeys),
     testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength),
+    allowedNumberTypes: (options.allowedNumberTypes ?? DEFAULT_ALLOWED_NUMBER_TYPES).map((t) =>
+      t.toUpperCase(),
+    ),
+    fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
+      prefixDigits: integerOption('fraudGuard.prefixDigits', options.fraudGuard?.prefixDigits),
+      prefixWindowSeconds: integerOption(
+        'fraudGuard.prefixWindowSeconds',
+        options.fraudGuard?.prefixWindowSeconds,
+      ),
+      prefixMinSends: integerOption(
+        'fraudGuard.prefixMinSends',
+        options.fraudGuard?.prefixMinSends,
+      ),
+      prefixQuarantineSeconds: integerOption(
+        'fraudGuard.prefixQuarantineSeconds',
+        options.fraudGuard?.prefixQuarantineSeconds,
+      ),
+    }),
   };
+  const knownTypes: readonly string[] = [...NUMBER_TYPES, '*'];
+  if (!settings.allowedNumberTypes.every((type) => knownTypes.includes(type))) {
+    throw new Error(`OtpModule option allowedNumberTypes takes * or ${NUMBER_TYPES.join(', ')}`);
+  }
   if (!settings.messageTemplate.includes('{code}')) {
     throw new Error('OtpModule option messageTemplate must contain {code}');
   }

@@ -11,3 +11,7 @@ export const OTP_REDIS = Symbol('OTP_REDIS');
 export const SMS_PROVIDER = Symbol('SMS_PROVIDER');
 /** Optional: a host app (or the standalone service's metrics) learns of every SMS delivery. */
 export const SMS_DELIVERY_OBSERVER = Symbol('SMS_DELIVERY_OBSERVER');
+/** The fraud guard's counters: on the module's Redis, or in memory. */
+export const FRAUD_STORE = Symbol('FRAUD_STORE');
+/** Optional: learns of every fraud guard decision (the standalone service's metrics). */
+export const FRAUD_GUARD_OBSERVER = Symbol('FRAUD_GUARD_OBSERVER');

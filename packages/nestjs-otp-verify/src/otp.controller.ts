@@ -46,6 +46,8 @@ export class OtpController {
     E.PhoneLocked,
     E.RateLimited,
     E.SmsDeliveryFailed,
+    E.DeliveryBlocked,
+    E.CountrySendLimitExceeded,
   )
   request(@Body() body: RequestOtpDto): Promise<OtpRequestResult> {
     return this.otp.requestCode(body.phoneNumber, body.channel);

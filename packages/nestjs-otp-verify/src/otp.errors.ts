@@ -14,6 +14,8 @@ export enum OtpErrorCode {
   SmsDeliveryFailed = 'sms_delivery_failed',
   StoreUnavailable = 'store_unavailable',
   InternalError = 'internal_error',
+  DeliveryBlocked = 'delivery_blocked',
+  CountrySendLimitExceeded = 'country_send_limit_exceeded',
   Unauthorized = 'unauthorized',
 }
 
@@ -35,6 +37,10 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
   [OtpErrorCode.SmsDeliveryFailed]: 'The SMS could not be delivered; try again',
   [OtpErrorCode.StoreUnavailable]: 'The service is temporarily unavailable; try again',
   [OtpErrorCode.InternalError]: 'Internal server error',
+  [OtpErrorCode.DeliveryBlocked]:
+    'Verification codes to this number range are suspended because of suspected fraud',
+  [OtpErrorCode.CountrySendLimitExceeded]:
+    "Too many codes were sent to this number's country today; try again later",
   [OtpErrorCode.Unauthorized]: 'A known API key is required: Authorization: Bearer <key>',
 };
 
@@ -67,8 +73,8 @@ export class InvalidPhoneNumberError extends OtpError {
 }
 
 export class PhoneNumberNotAllowedError extends OtpError {
-  constructor() {
-    super(OtpErrorCode.PhoneNumberNotAllowed);
+  constructor(message?: string) {
+    super(OtpErrorCode.PhoneNumberNotAllowed, message);
   }
 }
 
@@ -124,6 +130,18 @@ export class StoreUnavailableError extends OtpError {
 export class RateLimitedError extends OtpError {
   constructor(retryAfterSeconds: number) {
     super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds);
+  }
+}
+
+export class DeliveryBlockedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.DeliveryBlocked);
+  }
+}
+
+export class CountrySendLimitExceededError extends OtpError {
+  constructor(retryAfterSeconds: number) {
+    super(OtpErrorCode.CountrySendLimitExceeded, undefined, retryAfterSeconds);
   }
 }
 

@@ -5,6 +5,10 @@ import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { randomHashSecret } from './code/otp-code.js';
+import { FraudAdminController } from './fraud/fraud-admin.controller.js';
+import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
+import { FraudGuardService } from './fraud/fraud-guard.service.js';
+import { fraudStoreProvider } from './fraud/fraud-guard.providers.js';
 import {
   OTP_MODULE_OPTIONS,
   OTP_REDIS,
@@ -22,7 +26,7 @@ import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
-  controllers: [OtpController, OtpJwksController],
+  controllers: [OtpController, OtpJwksController, FraudAdminController],
   providers: [
     {
       provide: OTP_SETTINGS,
@@ -54,6 +58,9 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
         return testNumbers;
       },
     },
+    fraudStoreProvider,
+    FraudGuardService,
+    FraudAdminGuard,
   ],
   exports: [
     OtpService,
@@ -64,6 +71,7 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     OtpTokenSigner,
     OtpApiKeys,
     OtpTestNumbers,
+    FraudGuardService,
   ],
 })
 export class OtpModule extends ConfigurableOtpModule {}

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
+import { FraudGuardService } from './fraud/fraud-guard.service.js';
 import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from './otp.errors.js';
 import {
   assertCountryAllowed,
+  assertNumberTypeAllowed,
   maskPhoneNumber,
   parsePhoneNumber,
   type PhoneNumber,
@@ -68,6 +70,7 @@ export class OtpService {
     @InjectSmsProvider() private readonly sms: SmsProvider,
     private readonly tokens: OtpTokenSigner,
     private readonly testNumbers: OtpTestNumbers,
+    private readonly fraudGuard: FraudGuardService,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -94,6 +97,20 @@ export class OtpService {
     if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
+    assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
+    await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone));
+    return {
+      status: 'pending',
+      phoneNumber: phone.e164,
+      channel,
+      expiresInSeconds: this.settings.ttlSeconds,
+      resendAfterSeconds: this.settings.resendCooldownSeconds,
+      maxAttempts: this.settings.maxAttempts,
+    };
+  }
+
+  /** Stores a fresh code within the per-number limits and sends it; a failed send takes it back. */
+  private async issueAndSend(phone: PhoneNumber): Promise<void> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
 
@@ -118,15 +135,6 @@ export class OtpService {
       );
       throw new SmsDeliveryFailedError();
     }
-
-    return {
-      status: 'pending',
-      phoneNumber: phone.e164,
-      channel,
-      expiresInSeconds: this.settings.ttlSeconds,
-      resendAfterSeconds: this.settings.resendCooldownSeconds,
-      maxAttempts: this.settings.maxAttempts,
-    };
   }
 
   async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
@@ -134,7 +142,9 @@ export class OtpService {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
     const testNumber = this.testNumbers.match(phoneNumber);
-    const e164 = testNumber?.e164 ?? this.parsePhoneNumber(phoneNumber).e164;
+    // Test numbers skip parsing, and with it the fraud guard's approval count.
+    const phone = testNumber ? undefined : this.parsePhoneNumber(phoneNumber);
+    const e164 = testNumber?.e164 ?? (phone as PhoneNumber).e164;
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
 
     // A test number is never locked out; its attempt cap still holds.
@@ -142,6 +152,7 @@ export class OtpService {
     const result = await this.store.verify(e164, hash, policy);
     switch (result.outcome) {
       case 'approved': {
+        if (phone) await this.fraudGuard.approved(phone);
         const { token, expiresInSeconds } = this.tokens.sign(e164);
         return {
           status: 'approved',

@@ -1,20 +1,30 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidPhoneNumberError, PhoneNumberNotAllowedError } from '../otp.errors.js';
-import { assertCountryAllowed, maskPhoneNumber, parsePhoneNumber } from './phone-number.js';
+import {
+  assertCountryAllowed,
+  assertNumberTypeAllowed,
+  DEFAULT_ALLOWED_NUMBER_TYPES,
+  maskPhoneNumber,
+  parsePhoneNumber,
+} from './phone-number.js';
 
 describe('parsePhoneNumber', () => {
   it.each([
-    ['+14155552671', '+14155552671', 'US'],
-    ['+1 (415) 555-2671', '+14155552671', 'US'],
-    ['+1.415.555.2671', '+14155552671', 'US'],
-    ['  +44 7400 123456 ', '+447400123456', 'GB'],
-    ['+33 6 12 34 56 78', '+33612345678', 'FR'],
-  ])('normalises %s to E.164', (input, e164, region) => {
-    expect(parsePhoneNumber(input)).toEqual({ e164, region });
+    ['+14155552671', '+14155552671', 'US', 'FIXED_LINE_OR_MOBILE'],
+    ['+1 (415) 555-2671', '+14155552671', 'US', 'FIXED_LINE_OR_MOBILE'],
+    ['+1.415.555.2671', '+14155552671', 'US', 'FIXED_LINE_OR_MOBILE'],
+    ['  +44 7400 123456 ', '+447400123456', 'GB', 'MOBILE'],
+    ['+33 6 12 34 56 78', '+33612345678', 'FR', 'MOBILE'],
+  ])('normalises %s to E.164', (input, e164, region, type) => {
+    expect(parsePhoneNumber(input)).toEqual({ e164, region, type });
   });
 
   it('accepts a national number only against a default country', () => {
-    expect(parsePhoneNumber('07400 123456', 'GB')).toEqual({ e164: '+447400123456', region: 'GB' });
+    expect(parsePhoneNumber('07400 123456', 'GB')).toEqual({
+      e164: '+447400123456',
+      region: 'GB',
+      type: 'MOBILE',
+    });
     expect(() => parsePhoneNumber('07400 123456')).toThrow(InvalidPhoneNumberError);
   });
 
@@ -56,5 +66,44 @@ describe('assertCountryAllowed', () => {
     expect(() =>
       assertCountryAllowed(gb, { allowedCountries: ['GB'], blockedCountries: [] }),
     ).not.toThrow();
+  });
+});
+
+describe('assertNumberTypeAllowed', () => {
+  const allowed = (input: string, types = DEFAULT_ALLOWED_NUMBER_TYPES) => {
+    try {
+      assertNumberTypeAllowed(parsePhoneNumber(input), types);
+      return true;
+    } catch (error) {
+      expect(error).toBeInstanceOf(PhoneNumberNotAllowedError);
+      return false;
+    }
+  };
+
+  it.each(['+447400123456', '+14155552671', '+33612345678', '+4915123456789'])(
+    'lets mobile numbers through by default: %s',
+    (input) => expect(allowed(input)).toBe(true),
+  );
+
+  it.each([
+    ['+19005551234', 'premium rate'],
+    ['+449090123456', 'premium rate'],
+    ['+442079460958', 'fixed line'],
+    ['+498912345678', 'fixed line'],
+    ['+881612345678', 'satellite, MOBILE to libphonenumber but of no country'],
+    ['+870773111632', 'satellite'],
+    ['+882160012345', 'international network'],
+    ['+883120012345', 'international network'],
+    ['+979123456789', 'international premium rate'],
+    ['+80012345678', 'international freephone'],
+    ['+80812345678', 'international shared cost'],
+  ])('refuses %s (%s) by default', (input) => expect(allowed(input)).toBe(false));
+
+  it('lets every number through with *, and a listed type only otherwise', () => {
+    expect(allowed('+881612345678', ['*'])).toBe(true);
+    expect(allowed('+19005551234', ['*'])).toBe(true);
+    expect(allowed('+442079460958', ['FIXED_LINE'])).toBe(true);
+    expect(allowed('+447400123456', ['FIXED_LINE'])).toBe(false);
+    expect(allowed('+881612345678', ['MOBILE'])).toBe(false);
   });
 });

@@ -6,6 +6,8 @@ export interface PhoneNumber {
   e164: string;
   /** ISO 3166 alpha-2 region, when the number belongs to one. */
   region?: string;
+  /** libphonenumber's type (`MOBILE`, `PREMIUM_RATE`, ...), when its metadata knows it. */
+  type?: string;
 }
 
 /** Digits with the separators people write; letters, extensions and the like are refused. */
@@ -18,7 +20,7 @@ export function parsePhoneNumber(input: string, defaultCountry?: string): PhoneN
   if (!trimmed.startsWith('+') && !defaultCountry) throw new InvalidPhoneNumberError();
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode | undefined);
   if (!parsed?.isValid()) throw new InvalidPhoneNumberError();
-  return { e164: parsed.number, region: parsed.country };
+  return { e164: parsed.number, region: parsed.country, type: parsed.getType() };
 }
 
 /** Shows the country code and the last four digits: enough to tell numbers apart in a log. */
@@ -38,4 +40,41 @@ export function assertCountryAllowed(phone: PhoneNumber, rules: CountryRules): v
     throw new PhoneNumberNotAllowedError();
   }
   if (rules.blockedCountries.includes(region)) throw new PhoneNumberNotAllowedError();
+}
+
+/** libphonenumber's number types (`PhoneNumber.getType()`), as `OTP_ALLOWED_NUMBER_TYPES` names them. */
+export const NUMBER_TYPES = [
+  'MOBILE',
+  'FIXED_LINE_OR_MOBILE',
+  'FIXED_LINE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+] as const;
+
+/** The types that can receive an SMS: everything else costs money or reaches no handset. */
+export const DEFAULT_ALLOWED_NUMBER_TYPES = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
+
+/**
+ * Refuses a number whose type, by libphonenumber's full metadata, is not allowed, and any
+ * number of no country (satellite, international freephone and premium networks: the metadata
+ * calls `+881` numbers `MOBILE`) unless every type is allowed (`*`).
+ */
+export function assertNumberTypeAllowed(phone: PhoneNumber, allowedTypes: string[]): void {
+  if (allowedTypes.includes('*')) return;
+  if (!phone.region) {
+    throw new PhoneNumberNotAllowedError(
+      'Verification codes cannot be sent to numbers of international networks',
+    );
+  }
+  if (!phone.type || !allowedTypes.includes(phone.type)) {
+    throw new PhoneNumberNotAllowedError(
+      'Verification codes cannot be sent to numbers of this type',
+    );
+  }
 }

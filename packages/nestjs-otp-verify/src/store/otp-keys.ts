@@ -27,3 +27,16 @@ export function throttleKeys(prefix: string, key: string, throttlerName: string)
   const tag = `${prefix}throttle:{${key}:${throttlerName}}`;
   return { hits: `${tag}:hits`, block: `${tag}:block` };
 }
+
+/**
+ * The fraud guard's keys. Each prefix and each country is its own hash tag, so every script
+ * touches one slot and the guard's load spreads over a Redis Cluster. The index of quarantined
+ * prefixes only serves the admin listing, which then reads each prefix's own key.
+ */
+export function fraudKeys(prefix: string) {
+  return {
+    prefix: (digits: string) => `${prefix}fraud:{p${digits}}`,
+    country: (country: string) => `${prefix}fraud:{c${country}}`,
+    quarantined: `${prefix}fraud:quarantined`,
+  };
+}

@@ -1,0 +1,63 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
+import { OtpErrorCode as E } from '../otp.errors.js';
+import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { FraudAdminGuard } from './fraud-admin.guard.js';
+import { QuarantinedPrefixDto } from './fraud-admin.dto.js';
+import { FraudGuardService } from './fraud-guard.service.js';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('admin/fraud/prefixes')
+@UseFilters(OtpExceptionFilter)
+@UseGuards(FraudAdminGuard)
+@ApiOtpErrors(E.Unauthorized, E.StoreUnavailable)
+export class FraudAdminController {
+  constructor(private readonly guard: FraudGuardService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List the prefixes the fraud guard quarantined (needs OTP_ADMIN_API_KEY)',
+  })
+  @ApiOkResponse({ type: QuarantinedPrefixDto, isArray: true })
+  async list(): Promise<QuarantinedPrefixDto[]> {
+    const prefixes = await this.guard.quarantined();
+    return prefixes.map((entry) => ({
+      prefix: entry.prefix,
+      country: entry.country,
+      sends: entry.sends,
+      approvals: entry.approvals,
+      conversion: entry.conversion,
+      quarantinedUntil: new Date(entry.quarantinedUntil).toISOString(),
+    }));
+  }
+
+  @Delete(':prefix')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Release a quarantined prefix (needs OTP_ADMIN_API_KEY)' })
+  @ApiNoContentResponse({ description: 'Released' })
+  @ApiNotFoundResponse({ description: 'The prefix was not quarantined' })
+  async release(@Param('prefix') prefix: string): Promise<void> {
+    if (!/^\d{1,15}$/.test(prefix) || !(await this.guard.release(prefix))) {
+      throw new NotFoundException('This prefix is not quarantined');
+    }
+  }
+}

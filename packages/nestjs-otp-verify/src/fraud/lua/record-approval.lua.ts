@@ -1,0 +1,19 @@
+import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
+
+/**
+ * Counts one approved code for a prefix. A prefix with no sends in the window is left alone:
+ * the approval answers a send the window has forgotten, and would only inflate its conversion.
+ *
+ * KEYS[1] the prefix's hash (see ADMIT_PREFIX_SCRIPT)  ARGV[1] window ms
+ *
+ * Returns 1 if counted, 0 if not. The key's expiry is left as it is: a send set it.
+ */
+export const RECORD_APPROVAL_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+local window = tonumber(ARGV[1])
+${SLIDING_WINDOW_LUA}
+redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca + 1)
+return 1
+`;

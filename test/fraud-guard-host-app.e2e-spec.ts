@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type INestApplication, Module } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import {
+  FRAUD_GUARD_OBSERVER,
+  type FraudGuardDecisionEvent,
+  OtpError,
+  OtpModule,
+  OtpService,
+  SMS_PROVIDER,
+} from 'nestjs-otp-verify';
+import { SmsOutbox } from './support/sms-outbox.js';
+
+const ADMIN_KEY = 'host-admin-key-of-at-least-32-characters';
+
+const adapters: [string, () => FastifyAdapter | undefined][] = [
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+];
+
+/**
+ * A host app with no Redis (the in-memory counters), its own observer and no global set-up:
+ * the guard, its refusals and the admin routes work on either adapter.
+ */
+describe.each(adapters)('the fraud guard in a host app on %s', (_, adapter) => {
+  const outbox = new SmsOutbox();
+  const decisions: FraudGuardDecisionEvent[] = [];
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({
+      providers: [
+        {
+          provide: FRAUD_GUARD_OBSERVER,
+          useValue: {
+            fraudGuardDecision: (event: FraudGuardDecisionEvent) => decisions.push(event),
+          },
+        },
+      ],
+      exports: [FRAUD_GUARD_OBSERVER],
+    })
+    class ObserverModule {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        { module: ObserverModule, global: true },
+        OtpModule.forRoot({
+          resendCooldownSeconds: 0,
+          hashSecret: 'host-app-secret',
+          fraudGuard: {
+            prefixMinSends: 3,
+            prefixMinConversion: 0.5,
+            countrySendLimits: { FR: 1 },
+            adminApiKey: ADMIN_KEY,
+          },
+        }),
+      ],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    const httpAdapter = adapter();
+    app = httpAdapter
+      ? moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter)
+      : moduleRef.createNestApplication();
+    await app.init();
+    if (httpAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => app?.close());
+
+  it('quarantines a prefix, refuses over a country budget, and tells its observer', async () => {
+    const requestCode = (phoneNumber: string) =>
+      request(app.getHttpServer()).post('/api/otp/request').send({ phoneNumber });
+    for (const n of ['+447400120001', '+447400120002', '+447400120003']) {
+      await requestCode(n).expect(202);
+    }
+    const blocked = await requestCode('+447400120004').expect(403);
+    expect(blocked.body.code).toBe('delivery_blocked');
+    await requestCode('+33612345678').expect(202);
+    const refused = await requestCode('+33698765432').expect(429);
+    expect(refused.body.code).toBe('country_send_limit_exceeded');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(outbox.messages).toHaveLength(4);
+    expect(decisions).toEqual([
+      { decision: 'quarantined', country: 'GB' },
+      { decision: 'blocked', country: 'GB' },
+      { decision: 'budget_exceeded', country: 'FR' },
+    ]);
+    // The service refuses the same way to a host's own code.
+    const otp = app.get(OtpService);
+    await expect(otp.requestCode('+447400120005')).rejects.toBeInstanceOf(OtpError);
+  });
+
+  it('guards the admin routes with the admin key, and releases', async () => {
+    const server = app.getHttpServer();
+    const denied = await request(server).get('/admin/fraud/prefixes').expect(401);
+    expect(denied.body.code).toBe('unauthorized');
+    expect(denied.headers['www-authenticate']).toBe('Bearer');
+    const auth = `Bearer ${ADMIN_KEY}`;
+    const listed = await request(server)
+      .get('/admin/fraud/prefixes')
+      .set('Authorization', auth)
+      .expect(200);
+    expect(listed.body).toEqual([
+      {
+        prefix: '44740012',
+        country: 'GB',
+        sends: 3,
+        approvals: 0,
+        conversion: 0,
+        quarantinedUntil: expect.any(String),
+      },
+    ]);
+    await request(server)
+      .delete('/admin/fraud/prefixes/44740012')
+      .set('Authorization', auth)
+      .expect(204);
+    await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: '+447400120004' })
+      .expect(202);
+  });
+});
