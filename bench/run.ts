@@ -601,7 +601,8 @@ async function benchStore(kind: string) {
   if (flags.profile) {
     for (const path of ['request', 'verify-wrong', 'verify-right'] as PathName[]) {
       if (!wanted(path)) continue;
-      profiles[path] = await profilePath(store, path);
+      const rate = rows.find((r) => r.path === path)?.product ?? 5000;
+      profiles[path] = await profilePath(store, path, rate);
       printProfile(path, profiles[path]);
     }
   }
@@ -611,7 +612,7 @@ async function benchStore(kind: string) {
 }
 
 /** One fresh service process under `--cpu-prof`, one path, then stopped: its profile is that path. */
-async function profilePath(store: Store, path: PathName): Promise<ProfileSummary> {
+async function profilePath(store: Store, path: PathName, rate: number): Promise<ProfileSummary> {
   const name = `profile-${path}`;
   await rm(join(RESULTS, 'profiles', name), { recursive: true, force: true });
   const product = await startProduct(name, store, {}, true);
@@ -619,7 +620,10 @@ async function profilePath(store: Store, path: PathName): Promise<ProfileSummary
   if (path === 'request') {
     await measure(url, () => ({ phoneNumber: nextNumber() }), 202);
   } else {
-    const pending = await issueProductCodes(store, `bench-${name}:`, 20_000 * DURATION);
+    // Each code takes one right guess, or a few wrong ones (of MAX_ATTEMPTS).
+    const perCode = path === 'verify-right' ? 1 : MAX_ATTEMPTS / 4;
+    const count = Math.ceil((Math.max(rate, 3000) * 2 * DURATION) / perCode);
+    const pending = await issueProductCodes(store, `bench-${name}:`, count);
     let i = 0;
     await measure(
       url,
