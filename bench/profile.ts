@@ -24,6 +24,8 @@ export interface ProfileSummary {
   /** Share of the window the process was on CPU. */
   busyPercent: number;
   packages: ProfileShare[];
+  /** As `packages`, with the Node and native work done on each library's behalf added to it. */
+  libraries: ProfileShare[];
   functions: ProfileShare[];
 }
 
@@ -79,6 +81,7 @@ export async function summariseProfile(
   const start = t - windowMs * 1000;
   const packages = new Map<string, number>();
   const functions = new Map<string, number>();
+  const libraries = new Map<string, number>();
   let busy = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     if (times[i] < start) continue;
@@ -91,12 +94,14 @@ export async function summariseProfile(
     const fn = `${frame.url ? label(frame) : frame.functionName || '(anonymous)'} [${pkg}]`;
     packages.set(pkg, (packages.get(pkg) ?? 0) + delta);
     functions.set(fn, (functions.get(fn) ?? 0) + delta);
+    libraries.set(via ?? own, (libraries.get(via ?? own) ?? 0) + delta);
     busy += delta;
   }
   return {
     busyMs: Math.round(busy / 1000),
     busyPercent: Math.round((100 * busy) / (windowMs * 1000)),
     packages: shares(packages, busy, top),
+    libraries: shares(libraries, busy, top),
     functions: shares(functions, busy, top),
   };
 }

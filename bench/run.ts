@@ -645,6 +645,8 @@ function printProfile(path: string, summary: ProfileSummary) {
     `\nCPU profile of the service, ${path}: on CPU ${summary.busyPercent}% of the last ${DURATION} s; self time by package:`,
   );
   console.log('  ' + summary.packages.map((p) => `${p.name} ${p.percent}%`).join(', '));
+  console.log('  with the Node and native work each library asked for:');
+  console.log('  ' + summary.libraries.map((p) => `${p.name} ${p.percent}%`).join(', '));
   console.log('  top functions:');
   for (const f of summary.functions)
     console.log(`    ${String(f.percent).padStart(5)}%  ${f.name}`);
