@@ -8,7 +8,6 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
-  OTP_DEFAULTS,
   SMS_DELIVERY_OBSERVER,
   SMS_PROVIDER,
   type SmsDeliveryObserver,
@@ -19,6 +18,8 @@ import { configureApp, createFastifyAdapter } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 
+/** The module's default delivery policy (2 retries, a 10 s deadline per send), as a real provider gets it. */
+const DELIVERY_POLICY = { maxRetries: 2, timeoutMs: 10_000, baseDelayMs: 200 };
 const standIn: SmsProvider = { name: 'bench-stand-in', send: async () => undefined };
 
 const config = loadAppConfig(process.env);
@@ -30,11 +31,7 @@ const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(c
       new ResilientSmsProvider(
         standIn,
         () => ({ kind: 'permanent', reason: 'stand-in' }),
-        {
-          maxRetries: OTP_DEFAULTS.smsMaxRetries,
-          timeoutMs: OTP_DEFAULTS.smsTimeoutMs,
-          baseDelayMs: 200,
-        },
+        DELIVERY_POLICY,
         observer,
       ),
   })
