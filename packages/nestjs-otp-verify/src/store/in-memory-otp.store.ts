@@ -35,7 +35,7 @@ export class InMemoryOtpStore implements OtpStore {
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
     this.sweepNowAndThen();
     const failures = this.live(this.failures, phoneNumber);
-    if (failures && failures.count >= policy.lockoutThreshold) {
+    if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
@@ -69,7 +69,7 @@ export class InMemoryOtpStore implements OtpStore {
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const failures = this.live(this.failures, phoneNumber);
-    if (failures && failures.count >= policy.lockoutThreshold) {
+    if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const pending = this.live(this.codes, phoneNumber);

@@ -5,7 +5,7 @@
  * KEYS[1] code hash (fields h = HMAC, a = attempts left)   KEYS[2] cooldown marker
  * KEYS[3] sends in the current window (counter)             KEYS[4] failed verifications (counter)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
- * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold
+ * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
@@ -13,7 +13,7 @@
  */
 export const ISSUE_CODE_SCRIPT = `
 local failures = tonumber(redis.call('GET', KEYS[4]) or '0')
-if failures >= tonumber(ARGV[7]) then
+if failures > tonumber(ARGV[7]) then
   return { 'locked', redis.call('PTTL', KEYS[4]) }
 end
 local cooldown = tonumber(ARGV[4])
