@@ -18,6 +18,8 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   rateLimit: RateLimitConfig;
   otp: OtpModuleOptions;
+  /** Web origins allowed to call from a browser; empty means no CORS headers at all. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -101,6 +103,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    corsOrigins: env.OTP_CORS_ORIGINS ?? [],
     rateLimit,
     otp: {
       codeLength: env.OTP_LENGTH,

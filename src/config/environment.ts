@@ -131,4 +131,14 @@ export class Environment {
   })
   TRUST_PROXY: string = 'false';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
+  @IsOptional()
+  @Transform(list)
+  @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, {
+    each: true,
+    message:
+      'OTP_CORS_ORIGINS must be comma-separated origins (https://app.example.com), never * or a path',
+  })
+  OTP_CORS_ORIGINS?: string[];
 }

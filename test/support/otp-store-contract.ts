@@ -1,6 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IssuePolicy, OtpStore, VerifyPolicy } from '../../packages/nestjs-otp-verify/src/store/otp-store.js';
+import type {
+  IssuePolicy,
+  OtpStore,
+  VerifyPolicy,
+} from '../../packages/nestjs-otp-verify/src/store/otp-store.js';
 
 export interface StoreUnderTest {
   store: OtpStore;

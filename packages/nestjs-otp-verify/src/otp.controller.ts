@@ -16,6 +16,7 @@ import { RequestOtpDto } from './dto/request-otp.dto.js';
 import { VerifyOtpDto } from './dto/verify-otp.dto.js';
 import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpExceptionFilter } from './otp-exception.filter.js';
+import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { otpValidationPipe } from './otp-validation.pipe.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
@@ -25,8 +26,16 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 @Controller('api/otp')
 @UseFilters(OtpExceptionFilter)
 @UsePipes(otpValidationPipe)
-@UseGuards(OtpThrottlerGuard)
-@ApiOtpErrors(E.ValidationFailed, E.PayloadTooLarge, E.RateLimited, E.StoreUnavailable)
+// The media type first: a body that is not JSON is refused before any limit counts it.
+@UseGuards(OtpJsonBodyGuard, OtpThrottlerGuard)
+@ApiOtpErrors(
+  E.ValidationFailed,
+  E.PayloadTooLarge,
+  E.UnsupportedMediaType,
+  E.RateLimited,
+  E.StoreUnavailable,
+  E.InternalError,
+)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 

@@ -14,6 +14,7 @@ export enum OtpErrorCode {
   SmsDeliveryFailed = 'sms_delivery_failed',
   StoreUnavailable = 'store_unavailable',
   InternalError = 'internal_error',
+  UnsupportedMediaType = 'unsupported_media_type',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -34,6 +35,7 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
   [OtpErrorCode.SmsDeliveryFailed]: 'The SMS could not be delivered; try again',
   [OtpErrorCode.StoreUnavailable]: 'The service is temporarily unavailable; try again',
   [OtpErrorCode.InternalError]: 'Internal server error',
+  [OtpErrorCode.UnsupportedMediaType]: 'The body must be JSON (Content-Type: application/json)',
 };
 
 /**
