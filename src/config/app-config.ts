@@ -124,6 +124,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       androidAppHash: env.OTP_ANDROID_APP_HASH,
       redis: redisOptions(env),
       rateLimit,
+      evictingRedis: env.NODE_ENV === 'production' ? 'refuse' : 'warn',
       sms: {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,

@@ -69,6 +69,11 @@ export interface OtpModuleOptions {
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
+  /**
+   * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
+   * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
+   */
+  evictingRedis?: 'refuse' | 'warn';
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =

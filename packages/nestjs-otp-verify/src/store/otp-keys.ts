@@ -27,3 +27,8 @@ export function throttleKeys(prefix: string, key: string, throttlerName: string)
   const tag = `${prefix}throttle:{${key}:${throttlerName}}`;
   return { hits: `${tag}:hits`, block: `${tag}:block` };
 }
+
+/** What readiness writes: proof that the store takes writes, not only that it answers PING. */
+export function healthProbeKey(prefix: string): string {
+  return `${prefix}health:probe`;
+}
