@@ -80,6 +80,10 @@ export function configureApp(app: INestApplication): void {
       .setTitle('OTP verification')
       .setDescription('Sends one-time codes by SMS and verifies them.')
       .setVersion('1')
+      .addServer('/', 'This service')
+      .addTag('otp', 'Send and verify one-time codes')
+      .addTag('health', 'Liveness and readiness probes')
+      .addTag('operations', 'Metrics for monitoring')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

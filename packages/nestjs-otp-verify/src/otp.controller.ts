@@ -42,7 +42,11 @@ export class OtpController {
   @Post('request')
   @HttpCode(HttpStatus.ACCEPTED)
   @SkipThrottle({ [VERIFY_THROTTLER]: true })
-  @ApiOperation({ summary: 'Send a fresh code to a phone number' })
+  @ApiOperation({
+    summary: 'Send a fresh code to a phone number',
+    description:
+      'Normalises the number, checks the per-number and per-client limits, stores the code as an HMAC and sends it by SMS. A new request replaces any code still pending for that number.',
+  })
   @ApiAcceptedResponse({ type: OtpRequestResponseDto })
   @ApiOtpErrors(
     E.ValidationFailed,
@@ -61,7 +65,11 @@ export class OtpController {
   @Post('verify')
   @HttpCode(HttpStatus.OK)
   @SkipThrottle({ [REQUEST_THROTTLER]: true })
-  @ApiOperation({ summary: 'Check a code; approves it once' })
+  @ApiOperation({
+    summary: 'Check a code; approves it once',
+    description:
+      'Compares the code with the pending one for that number. A right code is approved once and then forgotten; each wrong one counts against the code attempts and the lockout.',
+  })
   @ApiOkResponse({ type: OtpVerifyResponseDto })
   @ApiOtpErrors(
     E.ValidationFailed,
