@@ -86,6 +86,8 @@ export function watchConnection(client: RedisClient): void {
 export function redisFailureCause(client: RedisClient, error: unknown): string {
   const firstLine = (e: unknown) =>
     (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
-  const connection = client.status === 'ready' ? undefined : connectionErrors.get(client);
-  return connection ? `${firstLine(connection)} (${firstLine(error)})` : firstLine(error);
+  if (client.status === 'ready') return firstLine(error);
+  const connection = connectionErrors.get(client);
+  const cause = connection ? firstLine(connection) : `connection ${client.status}`;
+  return `${cause} (${firstLine(error)})`;
 }
