@@ -101,7 +101,8 @@ describe('Redis faults, with a real Redis made to fail', () => {
 
   it('is not ready, answers 503 and warns with the cause when Redis is out of memory', async () => {
     const redis = await own(['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction']);
-    t = await startApp(redis.url);
+    // info: the request lines too, 5xx included.
+    t = await startApp(redis.url, { LOG_LEVEL: 'info' });
     await request(t.server).get('/health/ready').expect(200);
     const filler = new Redis(redis.url);
     try {
@@ -128,6 +129,12 @@ describe('Redis faults, with a real Redis made to fail', () => {
     // The throttler's storage meets the OOM first; it says so rather than swallowing it.
     expect(warnings()).toContainEqual(expect.stringMatching(/throttler.*OOM/));
     expect(warnings()).toContainEqual(expect.stringMatching(/^Redis call failed: OOM/));
+    // The 503's own request line names the error, without its stack.
+    const failedRequest = lines.find((line) => /"statusCode":503/.test(line) && /"err"/.test(line));
+    expect(JSON.parse(failedRequest as string).err).toEqual({
+      type: expect.any(String),
+      message: expect.any(String),
+    });
     expectNoStack();
   });
 
