@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadAppConfig } from './config/app-config.js';
+import { type AppConfig, ConfigError, loadAppConfig } from './config/app-config.js';
 
 /** Orchestrators kill after their own grace period (Kubernetes: 30 s); leave before that. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -21,6 +22,23 @@ async function bootstrap(): Promise<void> {
   const deadline = () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
   process.once('SIGTERM', deadline).once('SIGINT', deadline);
   await app.listen(config.port, '0.0.0.0');
+  new Logger('Bootstrap').log(startupLine(config));
 }
 
-void bootstrap();
+/** Where it listens and what it chose, so an operator sees a wrong store or provider at once. */
+function startupLine(config: AppConfig): string {
+  const redis = config.otp.redis;
+  const store = !redis ? 'memory' : 'clusterNodes' in redis ? 'cluster' : 'redis';
+  const sms = config.otp.sms;
+  const provider = sms?.fallbackProvider
+    ? `${sms.provider} (fallback ${sms.fallbackProvider})`
+    : sms?.provider;
+  const base = `http://localhost:${config.port}`;
+  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs; store: ${store}; SMS provider: ${provider}`;
+}
+
+// A refusal at start-up (such as an evicting Redis in production) is one line, never a stack.
+bootstrap().catch((error: unknown) => {
+  console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

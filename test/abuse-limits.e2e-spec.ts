@@ -49,7 +49,7 @@ describe('per-number limits over HTTP (Redis)', () => {
     expect((await requestCode(nextNumber())).status).toBe(202);
   });
 
-  it('locks a number after OTP_LOCKOUT_THRESHOLD failures, for verify and request', async () => {
+  it('locks a number after more than OTP_LOCKOUT_THRESHOLD failures, for verify and request', async () => {
     t = await startTestApp({
       env: {
         OTP_RESEND_COOLDOWN_SECONDS: '0',
@@ -60,7 +60,8 @@ describe('per-number limits over HTTP (Redis)', () => {
     const phoneNumber = nextNumber();
     await requestCode(phoneNumber).expect(202);
     const code = t.outbox.lastCodeFor(phoneNumber);
-    for (const attemptsRemaining of [4, 3, 2]) {
+    // With a threshold of 3 the third failure is still allowed; the fourth locks.
+    for (const attemptsRemaining of [4, 3, 2, 1]) {
       const res = await verify(phoneNumber, wrongCodeFor(phoneNumber)).expect(400);
       expect(res.body).toMatchObject({ code: 'otp_incorrect', attemptsRemaining });
     }
@@ -167,7 +168,7 @@ describe('per-number limits over HTTP (in-memory store)', () => {
       .forEach((r) => expectRefused(r, 'resend_cooldown', 30));
     const code = t.outbox.lastCodeFor(phoneNumber);
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       await request(t.server)
         .post('/api/otp/verify')
         .send({ phoneNumber, code: wrong })

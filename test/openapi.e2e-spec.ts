@@ -47,7 +47,9 @@ describe('the OpenAPI document and Swagger UI', () => {
       '400',
       '403',
       '413',
+      '415',
       '429',
+      '500',
       '502',
       '503',
     ]);
@@ -75,7 +77,9 @@ describe('the OpenAPI document and Swagger UI', () => {
       '400',
       '404',
       '413',
+      '415',
       '429',
+      '500',
       '503',
     ]);
     expect(examplesOf('/api/otp/verify', '400')).toEqual([

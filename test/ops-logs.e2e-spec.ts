@@ -93,7 +93,7 @@ describe('structured logs', () => {
       res: { statusCode: 404 },
     });
     expect(typeof line.responseTime).toBe('number');
-    expect(Object.keys(line.req).sort()).toEqual(['id', 'method', 'url']);
+    expect(Object.keys(line.req).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
     expect(lines.join('')).not.toContain('123456');
   });
 

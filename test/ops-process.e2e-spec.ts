@@ -52,6 +52,34 @@ describe('the built service as a real process', () => {
     });
   });
 
+  describe('start-up', () => {
+    it('says in one line where it listens, where the docs are, and which store and provider it chose', async () => {
+      const port = await freePort();
+      const service = start({
+        PORT: String(port),
+        REDIS_URL,
+        OTP_HASH_SECRET: STRONG_SECRET,
+        SMS_PROVIDER: 'plivo',
+        SMS_FALLBACK_PROVIDER: 'console',
+        PLIVO_AUTH_ID: 'MASTARTUPACCOUNT',
+        PLIVO_AUTH_TOKEN: 'plivo-token-for-startup',
+        PLIVO_SENDER: '+14155550100',
+      });
+      await waitFor(async () => service.stdout().includes('Listening on'));
+      const line = service
+        .stdout()
+        .split('\n')
+        .find((text) => text.includes('Listening on')) as string;
+      expect(JSON.parse(line).msg).toBe(
+        `Listening on 0.0.0.0:${port}; docs at http://localhost:${port}/docs; store: redis; SMS provider: plivo (fallback console)`,
+      );
+      const output = service.stdout() + service.stderr();
+      for (const secret of [STRONG_SECRET, 'plivo-token-for-startup']) {
+        expect(output).not.toContain(secret);
+      }
+    });
+  });
+
   describe('SIGTERM', () => {
     const prefix = uniquePrefix('sigterm');
     const redis = new Redis(REDIS_URL);

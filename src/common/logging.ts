@@ -19,6 +19,20 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** The client's address as the proxy trust resolved it, set by an `onRequest` hook for the log. */
+export interface ClientAddressed extends IncomingMessage {
+  clientAddress?: string;
+}
+
+/** pino's own request serializer runs first; it keeps the raw request and the socket's peer. */
+interface SerializedRequest {
+  id: ReqId;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+  raw: ClientAddressed;
+}
+
 /** Middleware sees `url` stripped of the path it was mounted on; the original is what was asked. */
 const pathOf = (req: IncomingMessage & { originalUrl?: string }): string =>
   req.originalUrl ?? req.url ?? '';
@@ -33,12 +47,15 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
     level,
     autoLogging: { ignore: (req: IncomingMessage) => UNLOGGED_PATHS.test(pathOf(req)) },
     serializers: {
-      req: (req: IncomingMessage & { id: ReqId }) => ({
+      req: (req: SerializedRequest) => ({
         id: req.id,
         method: req.method,
-        url: pathOf(req),
+        url: pathOf(req.raw),
+        remoteAddress: req.raw.clientAddress ?? req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // The name and message only: a stack trace is noise to an operator and maps the code.
+      err: (err: { type?: string; message?: string }) => ({ type: err.type, message: err.message }),
     },
     redact: {
       paths: [

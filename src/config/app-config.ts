@@ -12,6 +12,8 @@ export interface AppConfig {
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
   otp: OtpModuleOptions;
+  /** Web origins allowed to call from a browser; empty means no CORS headers at all. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -122,6 +124,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    corsOrigins: env.OTP_CORS_ORIGINS ?? [],
     otp: {
       codeLength: env.OTP_LENGTH,
       ttlSeconds: env.OTP_TTL_SECONDS,
@@ -145,6 +148,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         requestLimit: env.RATE_LIMIT_REQUEST_LIMIT,
         verifyLimit: env.RATE_LIMIT_VERIFY_LIMIT,
       },
+      evictingRedis: env.NODE_ENV === 'production' ? 'refuse' : 'warn',
       sms: {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,

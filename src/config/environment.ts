@@ -199,4 +199,14 @@ export class Environment {
   @IsString()
   @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
   OTP_ADMIN_API_KEY?: string;
+
+  // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
+  @IsOptional()
+  @Transform(list)
+  @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, {
+    each: true,
+    message:
+      'OTP_CORS_ORIGINS must be comma-separated origins (https://app.example.com), never * or a path',
+  })
+  OTP_CORS_ORIGINS?: string[];
 }

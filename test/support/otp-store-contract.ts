@@ -119,15 +119,24 @@ export function describeOtpStoreContract(
       expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
     });
 
-    it('locks a number after the threshold of failures, for issue and verify alike', async () => {
-      const lock: VerifyPolicy = { lockoutThreshold: 2, lockoutWindowMs: 40_000 };
-      await store.issue(phone, 'right', { ...issuePolicy, lockoutThreshold: 2 });
-      await store.verify(phone, 'wrong', lock);
-      await store.verify(phone, 'wrong', lock);
+    it('locks a number only after more failures than the threshold, for issue and verify alike', async () => {
+      const lock: VerifyPolicy = { lockoutThreshold: 3, lockoutWindowMs: 40_000 };
+      const policy = { ...issuePolicy, maxAttempts: 10, lockoutThreshold: 3 };
+      await store.issue(phone, 'right', policy);
+      for (let failure = 1; failure <= 3; failure++) {
+        const wrong = await store.verify(phone, 'wrong', lock);
+        expect(wrong.outcome).toBe('incorrect');
+      }
+      // The threshold itself is still allowed: a fresh code, and a fourth guess, are served.
+      await expect(store.issue(phone, 'right', policy)).resolves.toEqual({ outcome: 'issued' });
+      await expect(store.verify(phone, 'wrong', lock)).resolves.toEqual({
+        outcome: 'incorrect',
+        attemptsRemaining: 9,
+      });
       const verify = await store.verify(phone, 'right', lock);
       expect(verify.outcome).toBe('locked');
       expect((verify as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(35_000);
-      const issue = await store.issue(phone, 'again', { ...issuePolicy, lockoutThreshold: 2 });
+      const issue = await store.issue(phone, 'again', policy);
       expect(issue.outcome).toBe('locked');
     });
 
@@ -174,6 +183,8 @@ export function describeOtpStoreContract(
       const exempt = { ...strict, perNumberLimits: false };
       const lock: VerifyPolicy = { lockoutThreshold: 1, lockoutWindowMs: 40_000 };
       await store.issue(phone, 'fixed', strict);
+      // More failures than the threshold lock the number.
+      await store.verify(phone, 'wrong', lock);
       await store.verify(phone, 'wrong', lock);
       // Locked, in cooldown and over the send cap for ordinary issues ...
       expect((await store.issue(phone, 'fixed', strict)).outcome).toBe('locked');

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
-import { configureApp, createFastifyAdapter } from '../../src/app.factory.js';
+import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { SMS_PROVIDER } from 'nestjs-otp-verify';
@@ -55,9 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createFastifyAdapter(config),
-    {
-      logger: ['error', 'warn'],
-    },
+    { ...NEST_APP_OPTIONS, logger: ['error', 'warn'] },
   );
   configureApp(app);
   await app.init();

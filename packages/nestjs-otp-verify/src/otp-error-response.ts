@@ -35,6 +35,8 @@ export function httpStatusOf(code: OtpErrorCode): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case OtpErrorCode.InternalError:
       return HttpStatus.INTERNAL_SERVER_ERROR;
+    case OtpErrorCode.UnsupportedMediaType:
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     default: {
       const unhandled: never = code;
       throw new Error(`No HTTP status for ${String(unhandled)}`);
@@ -61,7 +63,7 @@ function fromHttpStatus(status: number): ErrorResponse | undefined {
     case HttpStatus.BAD_REQUEST:
       return respond(OtpErrorCode.ValidationFailed, 'The body is not valid JSON');
     case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
-      return respond(OtpErrorCode.ValidationFailed, 'The body must be JSON (application/json)');
+      return respond(OtpErrorCode.UnsupportedMediaType);
     case HttpStatus.PAYLOAD_TOO_LARGE:
       return respond(OtpErrorCode.PayloadTooLarge);
     case HttpStatus.TOO_MANY_REQUESTS:

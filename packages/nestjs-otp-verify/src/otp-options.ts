@@ -97,6 +97,11 @@ export interface OtpModuleOptions {
   allowedNumberTypes?: string[];
   /** Prefix conversion guard, country budgets and the admin routes against SMS pumping. */
   fraudGuard?: OtpFraudGuardOptions;
+  /**
+   * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
+   * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
+   */
+  evictingRedis?: 'refuse' | 'warn';
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE =
@@ -180,6 +185,7 @@ export interface OtpSettings {
   testNumbers: OtpTestNumbers;
   allowedNumberTypes: string[];
   fraudGuard: FraudGuardSettings;
+  evictingRedis: 'refuse' | 'warn';
 }
 
 /** Reads one integer option, applying its default and refusing it out of bounds. */
@@ -242,6 +248,7 @@ export function resolveOtpSettings(
     allowedNumberTypes: (options.allowedNumberTypes ?? DEFAULT_ALLOWED_NUMBER_TYPES).map((t) =>
       t.toUpperCase(),
     ),
+    evictingRedis: options.evictingRedis ?? 'warn',
     fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
       prefixDigits: integerOption('fraudGuard.prefixDigits', options.fraudGuard?.prefixDigits),
       prefixWindowSeconds: integerOption(

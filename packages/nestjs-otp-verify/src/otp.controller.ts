@@ -17,6 +17,7 @@ import { RequestOtpDto } from './dto/request-otp.dto.js';
 import { VerifyOtpDto } from './dto/verify-otp.dto.js';
 import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpExceptionFilter } from './otp-exception.filter.js';
+import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { otpValidationPipe } from './otp-validation.pipe.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
@@ -26,16 +27,28 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 @Controller('api/otp')
 @UseFilters(OtpExceptionFilter)
 @UsePipes(otpValidationPipe)
-// The key first: a caller without one must count against no limit.
-@UseGuards(OtpApiKeyGuard, OtpThrottlerGuard)
-@ApiOtpErrors(E.ValidationFailed, E.PayloadTooLarge, E.RateLimited, E.StoreUnavailable)
+// The key first, then the media type: neither a caller without a key nor a body that is not
+// JSON counts against any limit.
+@UseGuards(OtpApiKeyGuard, OtpJsonBodyGuard, OtpThrottlerGuard)
+@ApiOtpErrors(
+  E.ValidationFailed,
+  E.PayloadTooLarge,
+  E.UnsupportedMediaType,
+  E.RateLimited,
+  E.StoreUnavailable,
+  E.InternalError,
+)
 export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
   @Post('request')
   @HttpCode(HttpStatus.ACCEPTED)
   @SkipThrottle({ [VERIFY_THROTTLER]: true })
-  @ApiOperation({ summary: 'Send a fresh code to a phone number' })
+  @ApiOperation({
+    summary: 'Send a fresh code to a phone number',
+    description:
+      'Normalises the number, checks the per-number and per-client limits, stores the code as an HMAC and sends it by SMS. A new request replaces any code still pending for that number.',
+  })
   @ApiAcceptedResponse({ type: OtpRequestResponseDto })
   @ApiOtpErrors(
     E.ValidationFailed,
@@ -56,7 +69,11 @@ export class OtpController {
   @Post('verify')
   @HttpCode(HttpStatus.OK)
   @SkipThrottle({ [REQUEST_THROTTLER]: true })
-  @ApiOperation({ summary: 'Check a code; approves it once' })
+  @ApiOperation({
+    summary: 'Check a code; approves it once',
+    description:
+      'Compares the code with the pending one for that number. A right code is approved once and then forgotten; each wrong one counts against the code attempts and the lockout.',
+  })
   @ApiOkResponse({ type: OtpVerifyResponseDto })
   @ApiOtpErrors(
     E.ValidationFailed,

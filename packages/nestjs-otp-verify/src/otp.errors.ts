@@ -17,6 +17,7 @@ export enum OtpErrorCode {
   DeliveryBlocked = 'delivery_blocked',
   CountrySendLimitExceeded = 'country_send_limit_exceeded',
   Unauthorized = 'unauthorized',
+  UnsupportedMediaType = 'unsupported_media_type',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -42,6 +43,7 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
   [OtpErrorCode.CountrySendLimitExceeded]:
     "Too many codes were sent to this number's country today; try again later",
   [OtpErrorCode.Unauthorized]: 'A known API key is required: Authorization: Bearer <key>',
+  [OtpErrorCode.UnsupportedMediaType]: 'The body must be JSON (Content-Type: application/json)',
 };
 
 /**

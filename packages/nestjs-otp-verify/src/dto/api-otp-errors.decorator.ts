@@ -18,7 +18,13 @@ export function ApiOtpErrors(...codes: OtpErrorCode[]): MethodDecorator & ClassD
         type: ErrorResponseDto,
         description: statusCodes.join(', '),
         ...(status === 429 && {
-          headers: { 'Retry-After': { description: 'whole seconds', schema: { type: 'integer' } } },
+          headers: {
+            'Retry-After': {
+              description: 'whole seconds',
+              required: true,
+              schema: { type: 'integer' },
+            },
+          },
         }),
         examples: Object.fromEntries(
           statusCodes.map((code) => [

@@ -12,7 +12,8 @@ export class RequestOtpDto {
   @MaxLength(32)
   phoneNumber!: string;
 
-  @ApiPropertyOptional({ enum: ['sms'], default: 'sms' })
+  // No schema `default`: client generators then make the field required in requests.
+  @ApiPropertyOptional({ enum: ['sms'], description: 'sms when left out' })
   @IsOptional()
   @IsIn(['sms'])
   channel?: OtpChannel;

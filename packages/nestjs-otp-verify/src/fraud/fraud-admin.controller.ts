@@ -36,6 +36,8 @@ export class FraudAdminController {
   @Get()
   @ApiOperation({
     summary: 'List the prefixes the fraud guard quarantined (needs OTP_ADMIN_API_KEY)',
+    description:
+      'Each quarantined prefix with the sends, approvals and conversion that put it there, and when its quarantine ends. Answers 404 unless OTP_ADMIN_API_KEY is set.',
   })
   @ApiOkResponse({ type: QuarantinedPrefixDto, isArray: true })
   async list(): Promise<QuarantinedPrefixDto[]> {
@@ -52,7 +54,11 @@ export class FraudAdminController {
 
   @Delete(':prefix')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Release a quarantined prefix (needs OTP_ADMIN_API_KEY)' })
+  @ApiOperation({
+    summary: 'Release a quarantined prefix (needs OTP_ADMIN_API_KEY)',
+    description:
+      'Lifts the quarantine at once, so the next request to a number in the prefix is sent. Answers 404 unless OTP_ADMIN_API_KEY is set.',
+  })
   @ApiNoContentResponse({ description: 'Released' })
   @ApiNotFoundResponse({ description: 'The prefix was not quarantined' })
   async release(@Param('prefix') prefix: string): Promise<void> {

@@ -43,7 +43,7 @@ export class InMemoryOtpStore implements OtpStore {
       return { outcome: 'issued' };
     }
     const failures = this.live(this.failures, phoneNumber);
-    if (failures && failures.count >= policy.lockoutThreshold) {
+    if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
@@ -77,7 +77,7 @@ export class InMemoryOtpStore implements OtpStore {
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const failures = this.live(this.failures, phoneNumber);
-    if (failures && failures.count >= policy.lockoutThreshold) {
+    if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const pending = this.live(this.codes, phoneNumber);

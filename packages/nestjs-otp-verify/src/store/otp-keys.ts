@@ -40,3 +40,8 @@ export function fraudKeys(prefix: string) {
     quarantined: `${prefix}fraud:quarantined`,
   };
 }
+
+/** What readiness writes: proof that the store takes writes, not only that it answers PING. */
+export function healthProbeKey(prefix: string): string {
+  return `${prefix}health:probe`;
+}

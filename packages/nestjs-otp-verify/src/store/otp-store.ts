@@ -14,6 +14,7 @@ export interface IssuePolicy {
 }
 
 export interface VerifyPolicy {
+  /** Failures allowed in the window; one more locks the number (the threshold itself passes). */
   lockoutThreshold: number;
   lockoutWindowMs: number;
 }

@@ -63,3 +63,27 @@ export async function waitUntilReady(client: RedisClient, timeoutMs: number): Pr
   await Promise.race([connected, sleep(Math.max(deadline - Date.now(), 0))]);
   return masters.every((node) => node.status === 'ready');
 }
+
+const connectionErrors = new WeakMap<RedisClient, Error>();
+
+/**
+ * Remembers why the connection last failed. A command sent while the client reconnects fails
+ * with "Stream isn't writeable", which hides the cause an operator needs (WRONGPASS, ECONNREFUSED).
+ */
+export function watchConnection(client: RedisClient): void {
+  client.on('error', (error: Error) => connectionErrors.set(client, error));
+  client.on('ready', () => connectionErrors.delete(client));
+}
+
+/**
+ * Why a Redis call failed, in one short line: the reply's own words (OOM, WRONGPASS, Command
+ * timed out), with the connection's cause when the client is not connected. Never a stack.
+ */
+export function redisFailureCause(client: RedisClient, error: unknown): string {
+  const firstLine = (e: unknown) =>
+    (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+  if (client.status === 'ready') return firstLine(error);
+  const connection = connectionErrors.get(client);
+  const cause = connection ? firstLine(connection) : `connection ${client.status}`;
+  return `${cause} (${firstLine(error)})`;
+}

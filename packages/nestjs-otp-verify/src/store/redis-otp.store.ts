@@ -4,7 +4,8 @@ import { StoreUnavailableError } from '../otp.errors.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
-import { otpKeys } from './otp-keys.js';
+import { healthProbeKey, otpKeys } from './otp-keys.js';
+import { redisFailureCause } from './redis-connection.js';
 import type {
   IssuePolicy,
   IssueResult,
@@ -42,20 +43,31 @@ export class RedisOtpStore implements OtpStore {
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
     const k = otpKeys(this.keyPrefix, phoneNumber);
     const [outcome, retryAfterMs] = await this.call(() =>
-      this.redis.otpIssue(
-        k.code,
-        k.cooldown,
-        k.sends,
-        k.failures,
-        codeHash,
-        policy.ttlMs,
-        policy.maxAttempts,
-        policy.cooldownMs,
-        policy.maxSends,
-        policy.sendWindowMs,
-        policy.lockoutThreshold,
-        policy.perNumberLimits === false ? '0' : '1',
-      ),
+      this.redis
+        .otpIssue(
+          k.code,
+          k.cooldown,
+          k.sends,
+          k.failures,
+          codeHash,
+          policy.ttlMs,
+          policy.maxAttempts,
+          policy.cooldownMs,
+          policy.maxSends,
+          policy.sendWindowMs,
+          policy.lockoutThreshold,
+          policy.perNumberLimits === false ? '0' : '1',
+        )
+        .catch((error: unknown) => {
+          // A script that timed out on our side may still run once a stalled Redis wakes up,
+          // leaving a code, a cooldown and a send behind a 503. Its undo is queued behind it on
+          // the same connection, so Redis runs both or neither; nobody waits for the answer.
+          // A test number's issue counted nothing, so there is nothing to give back.
+          if (policy.perNumberLimits !== false) {
+            this.redis.otpRevoke(k.code, k.cooldown, k.sends, codeHash).catch(() => undefined);
+          }
+          throw error;
+        }),
     );
     if (outcome === 'issued') return { outcome };
     return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
@@ -89,13 +101,15 @@ export class RedisOtpStore implements OtpStore {
   }
 
   /**
-   * On a cluster, a PING would reach one node only: ready means every master the client knows
-   * answers and says the cluster is ok, which it does not while a failed master's slots are
-   * unserved.
+   * Ready means the store takes writes: a PING still answers when Redis is out of memory under
+   * `noeviction`, so a short-lived key is written. On a cluster that reaches one node only, so
+   * every master the client knows must also say the cluster is ok, which it does not while a
+   * failed master's slots are unserved.
    */
   async ping(): Promise<void> {
     const redis = this.redis;
-    if (!(redis instanceof Cluster)) return void (await this.call(() => redis.ping()));
+    await this.call(() => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000));
+    if (!(redis instanceof Cluster)) return;
     const states = await this.call(() =>
       Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
     );
@@ -108,7 +122,7 @@ export class RedisOtpStore implements OtpStore {
     try {
       return await command();
     } catch (error) {
-      this.logger.warn(`Redis call failed: ${(error as Error).message}`);
+      this.logger.warn(`Redis call failed: ${redisFailureCause(this.redis, error)}`);
       throw new StoreUnavailableError();
     }
   }

@@ -1,7 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { throttleKeys } from '../store/otp-keys.js';
-import type { RedisClient } from '../store/redis-connection.js';
+import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
 import { THROTTLE_HIT_SCRIPT } from './throttle-hit.lua.js';
 
 type ThrottleReply = [number, number, number, number];
@@ -18,6 +19,7 @@ const toSeconds = (ms: number): number => Math.ceil(ms / 1000);
  * all instances share one budget per client and a Redis Cluster works as a single Redis does.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
   private readonly redis: ScriptedClient;
 
   constructor(
@@ -39,8 +41,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     let reply: ThrottleReply;
     try {
       reply = await this.redis.otpThrottleHit(k.hits, k.block, ttlMs, limit, blockDurationMs);
-    } catch {
+    } catch (error) {
       // Without its counters the service cannot tell an attacker from a user: refuse, as the store would.
+      this.logger.warn(`Redis call failed (throttler): ${redisFailureCause(this.redis, error)}`);
       throw new StoreUnavailableError();
     }
     const [totalHits, expireMs, blocked, blockMs] = reply;

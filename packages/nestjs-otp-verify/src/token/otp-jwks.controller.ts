@@ -15,7 +15,11 @@ export class OtpJwksController {
   @Get('jwks.json')
   // Short enough that a rotation's new key is seen within minutes.
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys (JWKS) that verify verification tokens' })
+  @ApiOperation({
+    summary: 'Public keys (JWKS) that verify verification tokens',
+    description:
+      'The current signing key and the previous ones still accepted after a rotation, each with kid, alg and use: a backend verifies a verificationToken against this document with any JOSE library.',
+  })
   @ApiOkResponse({ type: OtpJwksResponseDto })
   jwks(): OtpJwks {
     return this.signer.jwks();

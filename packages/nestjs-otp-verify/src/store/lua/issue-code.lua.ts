@@ -5,7 +5,7 @@
  * KEYS[1] code hash (fields h = HMAC, a = attempts left)   KEYS[2] cooldown marker
  * KEYS[3] sends in the current window (counter)             KEYS[4] failed verifications (counter)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
- * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold
+ * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
  * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
@@ -20,7 +20,7 @@ if ARGV[8] == '0' then
   return { 'issued', 0 }
 end
 local failures = tonumber(redis.call('GET', KEYS[4]) or '0')
-if failures >= tonumber(ARGV[7]) then
+if failures > tonumber(ARGV[7]) then
   return { 'locked', redis.call('PTTL', KEYS[4]) }
 end
 local cooldown = tonumber(ARGV[4])

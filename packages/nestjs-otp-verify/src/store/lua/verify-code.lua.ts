@@ -3,7 +3,7 @@
  * attempts-left value and together try more than the cap.
  *
  * KEYS[1] code hash (h = HMAC, a = attempts left)  KEYS[2] failed verifications counter
- * ARGV[1] HMAC of the code tried  ARGV[2] lockout threshold  ARGV[3] lockout window ms
+ * ARGV[1] HMAC of the code tried  ARGV[2] lockout threshold (more failures than this lock)  ARGV[3] lockout window ms
  *
  * Returns { outcome, number }: 'approved'; 'not_found'; 'incorrect' with attempts left;
  * 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept until it
@@ -11,7 +11,7 @@
  */
 export const VERIFY_CODE_SCRIPT = `
 local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures >= tonumber(ARGV[2]) then
+if failures > tonumber(ARGV[2]) then
   return { 'locked', redis.call('PTTL', KEYS[2]) }
 end
 local stored = redis.call('HMGET', KEYS[1], 'h', 'a')

@@ -1,0 +1,23 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { OtpError, OtpErrorCode } from './otp.errors.js';
+
+/** `application/json`, with at most a UTF-8 charset; JSON has no other encoding on the web. */
+const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/**
+ * Refuses every body that is not JSON before the throttler counts it or the service sends
+ * anything. Form-encoded, `text/plain` and multipart bodies are what an HTML form or a `no-cors`
+ * fetch on any web page can make a visitor's browser send without a CORS preflight; JSON is not.
+ * A guard runs on Express and Fastify alike, so host apps get this without set-up of their own.
+ */
+@Injectable()
+export class OtpJsonBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();
+    const contentType = request.headers['content-type'];
+    if (typeof contentType !== 'string' || !JSON_MEDIA_TYPE.test(contentType.trim())) {
+      throw new OtpError(OtpErrorCode.UnsupportedMediaType);
+    }
+    return true;
+  }
+}
