@@ -134,7 +134,7 @@ describe('per-number limits over HTTP (Redis)', () => {
     const exceeded = responses.filter((r) => r.body.code === 'otp_attempts_exceeded');
     expect(exceeded).toHaveLength(55);
     exceeded.forEach((r) => expectRefused(r, 'otp_attempts_exceeded', 300));
-    expect(await t.redis.get(`${t.prefix}{${phoneNumber}}:failures`)).toBe('5');
+    expect(await t.redis.hget(`${t.prefix}{${phoneNumber}}`, 'f')).toBe('5');
     expectRefused(await verify(phoneNumber, code), 'otp_attempts_exceeded', 300);
   });
 });

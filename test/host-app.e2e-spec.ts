@@ -97,8 +97,12 @@ describe.each(adapters)('a host app on %s importing OtpModule.forRoot', (_, adap
       verificationToken: expect.any(String),
       tokenExpiresInSeconds: 600,
     });
-    // The per-number keys only: the throttler keeps its own counters under `${prefix}throttle:`.
-    expect(await keysUnder(redis, `${prefix}{`)).toEqual([`${prefix}{${phoneNumber}}:sends`]);
+    // The number's key only (the throttler keeps its own under `${prefix}throttle:`), and the
+    // approved code is gone from it: what stays is the send count and its window.
+    const key = `${prefix}{${phoneNumber}}`;
+    expect(await keysUnder(redis, `${prefix}{`)).toEqual([key]);
+    expect(await redis.hexists(key, 'h')).toBe(0);
+    expect(await redis.hget(key, 's')).toBe('1');
   });
 
   it('answers with the contract error bodies and Retry-After, with no global set-up', async () => {

@@ -93,7 +93,7 @@ describe('Redis faults, with a real Redis made to fail', () => {
       await expect(store.issue('+447400800001', 'h2', policy)).resolves.toEqual({
         outcome: 'issued',
       });
-      expect(await observer.get('stall:{+447400800001}:sends')).toBe('1');
+      expect(await observer.hget('stall:{+447400800001}', 's')).toBe('1');
     } finally {
       client.disconnect();
       observer.disconnect();

@@ -6,19 +6,24 @@ import {
   Post,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
-import { RequestOtpDto } from './dto/request-otp.dto.js';
-import { VerifyOtpDto } from './dto/verify-otp.dto.js';
+import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
+import { VERIFY_OTP_RULES, VerifyOtpDto, type VerifyOtpBody } from './dto/verify-otp.dto.js';
 import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
-import { otpValidationPipe } from './otp-validation.pipe.js';
+import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
@@ -26,7 +31,6 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 @ApiTags('otp')
 @Controller('api/otp')
 @UseFilters(OtpExceptionFilter)
-@UsePipes(otpValidationPipe)
 // The key first, then the media type: neither a caller without a key nor a body that is not
 // JSON counts against any limit.
 @UseGuards(OtpApiKeyGuard, OtpJsonBodyGuard, OtpThrottlerGuard)
@@ -42,6 +46,7 @@ export class OtpController {
   constructor(private readonly otp: OtpService) {}
 
   @Post('request')
+  @ApiBody({ type: RequestOtpDto })
   @HttpCode(HttpStatus.ACCEPTED)
   @SkipThrottle({ [VERIFY_THROTTLER]: true })
   @ApiOperation({
@@ -62,11 +67,14 @@ export class OtpController {
     E.DeliveryBlocked,
     E.CountrySendLimitExceeded,
   )
-  request(@Body() body: RequestOtpDto): Promise<OtpRequestResult> {
+  request(
+    @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
+  ): Promise<OtpRequestResult> {
     return this.otp.requestCode(body.phoneNumber, body.channel);
   }
 
   @Post('verify')
+  @ApiBody({ type: VerifyOtpDto })
   @HttpCode(HttpStatus.OK)
   @SkipThrottle({ [REQUEST_THROTTLER]: true })
   @ApiOperation({
@@ -84,7 +92,9 @@ export class OtpController {
     E.PhoneLocked,
     E.RateLimited,
   )
-  verify(@Body() body: VerifyOtpDto): Promise<OtpVerifyResult> {
+  verify(
+    @Body(new OtpBodyValidationPipe(VERIFY_OTP_RULES)) body: VerifyOtpBody,
+  ): Promise<OtpVerifyResult> {
     return this.otp.verifyCode(body.phoneNumber, body.code);
   }
 }

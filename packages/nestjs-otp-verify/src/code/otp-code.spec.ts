@@ -20,7 +20,7 @@ describe('hashOtpCode', () => {
 
   it('is a keyed MAC that never contains the code', () => {
     const hash = hashOtpCode(secret, '+14155552671', '123456');
-    expect(hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(hash).not.toContain('123456');
     expect(hashOtpCode(secret, '+14155552671', '123456')).toBe(hash);
   });

@@ -1,20 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { OtpChannel } from '../otp.service.js';
+import type { BodyRules } from './body-rules.js';
+
+export const REQUEST_OTP_RULES = {
+  phoneNumber: { required: true, maxLength: 32 },
+  channel: { required: false, maxLength: 8, oneOf: ['sms'] },
+} as const satisfies BodyRules;
 
 export class RequestOtpDto {
   @ApiProperty({
     description:
       'E.164, or international with spaces, dashes, dots or parentheses; national only when OTP_DEFAULT_COUNTRY is set',
     example: '+14155552671',
+    maxLength: REQUEST_OTP_RULES.phoneNumber.maxLength,
   })
-  @IsString()
-  @MaxLength(32)
   phoneNumber!: string;
 
   // No schema `default`: client generators then make the field required in requests.
-  @ApiPropertyOptional({ enum: ['sms'], description: 'sms when left out' })
-  @IsOptional()
-  @IsIn(['sms'])
+  @ApiPropertyOptional({ enum: REQUEST_OTP_RULES.channel.oneOf, description: 'sms when left out' })
   channel?: OtpChannel;
 }
+
+/**
+ * What the handler receives. A type, not the class: the parameter's design type is then `Object`,
+ * which a host app's global ValidationPipe leaves alone (the class carries no class-validator
+ * rules), while the route's own pipe checks the body against the rules above.
+ */
+export type RequestOtpBody = Pick<RequestOtpDto, keyof RequestOtpDto>;

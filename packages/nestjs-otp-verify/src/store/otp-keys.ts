@@ -1,22 +1,10 @@
-export interface OtpKeys {
-  code: string;
-  cooldown: string;
-  sends: string;
-  failures: string;
-}
-
 /**
- * Every key the store writes for one number. The number is the hash tag, so all of them sit in
- * one Redis Cluster slot and each script may touch them together.
+ * The one key the store writes for a number: its code and its per-number limits are fields of
+ * one hash (see store/lua/number-state.lua.ts). The number is a hash tag, so a key derived from
+ * it later would share its Redis Cluster slot.
  */
-export function otpKeys(prefix: string, phoneNumber: string): OtpKeys {
-  const tag = `${prefix}{${phoneNumber}}`;
-  return {
-    code: tag,
-    cooldown: `${tag}:cooldown`,
-    sends: `${tag}:sends`,
-    failures: `${tag}:failures`,
-  };
+export function otpNumberKey(prefix: string, phoneNumber: string): string {
+  return `${prefix}{${phoneNumber}}`;
 }
 
 /**

@@ -13,6 +13,10 @@ const FAIL_FAST = {
   maxRetriesPerRequest: 0,
   connectTimeout: 1000,
   commandTimeout: 1500,
+  // Commands of concurrent requests leave in one write: a socket write per command cost a
+  // quarter of a verification's CPU. Order on the connection is kept, which the undo of a
+  // timed-out issue relies on.
+  enableAutoPipelining: true,
 } satisfies RedisOptions;
 const backOff = (attempt: number): number => Math.min(attempt * 100, 1000);
 
@@ -24,6 +28,7 @@ const backOff = (attempt: number): number => Math.min(attempt * 100, 1000);
  * refreshed on every MOVED and each second, so the promoted replica takes traffic without a restart.
  */
 const CLUSTER_FAILOVER: ClusterOptions = {
+  enableAutoPipelining: true,
   enableOfflineQueue: false,
   clusterRetryStrategy: backOff,
   retryDelayOnFailover: 0,

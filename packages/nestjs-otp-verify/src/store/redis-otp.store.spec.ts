@@ -36,11 +36,52 @@ describe('RedisOtpStore keys', () => {
         lockoutWindowMs: 60_000,
       });
       const tag = `${own}{+447400123456}`;
-      expect(await keysUnder(redis, own)).toEqual(
-        [tag, `${tag}:cooldown`, `${tag}:failures`, `${tag}:sends`].sort(),
-      );
-      expect(await redis.hgetall(tag)).toEqual({ h: 'the-hmac', a: '4' });
+      // One key per number: the code and every per-number limit are fields of one hash.
+      expect(await keysUnder(redis, own)).toEqual([tag]);
+      const state = await redis.hgetall(tag);
+      expect(Object.keys(state).sort()).toEqual(['a', 'c', 'f', 'h', 'l', 's', 'w', 'x']);
+      expect(state).toMatchObject({ h: 'the-hmac', a: '4', s: '1', f: '1' });
+      const now = Number((await redis.time())[0]) * 1000;
+      expect(Number(state.x) - now).toBeGreaterThan(55_000);
+      expect(Number(state.c) - now).toBeGreaterThan(25_000);
       expect(await redis.pttl(tag)).toBeGreaterThan(55_000);
+    } finally {
+      await deleteKeys(redis, own);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('RedisOtpStore undo of a timed-out issue', () => {
+  it('makes an issue that arrives after its own revoke a no-op, and leaves no key behind', async () => {
+    const redis = new Redis(REDIS_URL);
+    const own = uniquePrefix('undo');
+    const store = new RedisOtpStore(redis, own);
+    const policy = {
+      ttlMs: 60_000,
+      maxAttempts: 5,
+      cooldownMs: 30_000,
+      maxSends: 1,
+      sendWindowMs: 60_000,
+      lockoutThreshold: 10,
+    };
+    try {
+      // The order a stalled Redis may see: the undo first, then the issue it undoes.
+      await store.revoke('+447400123457', 'late-hmac');
+      await expect(store.issue('+447400123457', 'late-hmac', policy)).resolves.toEqual({
+        outcome: 'issued',
+      });
+      expect(await keysUnder(redis, own)).toEqual([]);
+      // Nothing was counted: the next issue passes the send cap of 1 and the cooldown.
+      await expect(store.issue('+447400123457', 'next-hmac', policy)).resolves.toEqual({
+        outcome: 'issued',
+      });
+      await expect(
+        store.verify('+447400123457', 'next-hmac', {
+          lockoutThreshold: 10,
+          lockoutWindowMs: 60_000,
+        }),
+      ).resolves.toEqual({ outcome: 'approved' });
     } finally {
       await deleteKeys(redis, own);
       redis.disconnect();

@@ -4,7 +4,7 @@ import { StoreUnavailableError } from '../otp.errors.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
-import { healthProbeKey, otpKeys } from './otp-keys.js';
+import { healthProbeKey, otpNumberKey } from './otp-keys.js';
 import { redisFailureCause } from './redis-connection.js';
 import type {
   IssuePolicy,
@@ -34,21 +34,18 @@ export class RedisOtpStore implements OtpStore {
     private readonly keyPrefix: string,
   ) {
     // defineCommand sends EVALSHA and falls back to EVAL once per node on NOSCRIPT.
-    redis.defineCommand('otpIssue', { numberOfKeys: 4, lua: ISSUE_CODE_SCRIPT });
-    redis.defineCommand('otpRevoke', { numberOfKeys: 3, lua: REVOKE_CODE_SCRIPT });
-    redis.defineCommand('otpVerify', { numberOfKeys: 2, lua: VERIFY_CODE_SCRIPT });
+    redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_CODE_SCRIPT });
+    redis.defineCommand('otpRevoke', { numberOfKeys: 1, lua: REVOKE_CODE_SCRIPT });
+    redis.defineCommand('otpVerify', { numberOfKeys: 1, lua: VERIFY_CODE_SCRIPT });
     this.redis = redis as ScriptedClient;
   }
 
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
-    const k = otpKeys(this.keyPrefix, phoneNumber);
+    const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const [outcome, retryAfterMs] = await this.call(() =>
       this.redis
         .otpIssue(
-          k.code,
-          k.cooldown,
-          k.sends,
-          k.failures,
+          key,
           codeHash,
           policy.ttlMs,
           policy.maxAttempts,
@@ -64,7 +61,7 @@ export class RedisOtpStore implements OtpStore {
           // the same connection, so Redis runs both or neither; nobody waits for the answer.
           // A test number's issue counted nothing, so there is nothing to give back.
           if (policy.perNumberLimits !== false) {
-            this.redis.otpRevoke(k.code, k.cooldown, k.sends, codeHash).catch(() => undefined);
+            this.redis.otpRevoke(key, codeHash).catch(() => undefined);
           }
           throw error;
         }),
@@ -74,20 +71,14 @@ export class RedisOtpStore implements OtpStore {
   }
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
-    const k = otpKeys(this.keyPrefix, phoneNumber);
-    await this.call(() => this.redis.otpRevoke(k.code, k.cooldown, k.sends, codeHash));
+    const key = otpNumberKey(this.keyPrefix, phoneNumber);
+    await this.call(() => this.redis.otpRevoke(key, codeHash));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
-    const k = otpKeys(this.keyPrefix, phoneNumber);
+    const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const [outcome, value] = await this.call(() =>
-      this.redis.otpVerify(
-        k.code,
-        k.failures,
-        codeHash,
-        policy.lockoutThreshold,
-        policy.lockoutWindowMs,
-      ),
+      this.redis.otpVerify(key, codeHash, policy.lockoutThreshold, policy.lockoutWindowMs),
     );
     switch (outcome) {
       case 'approved':

@@ -14,6 +14,16 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 
 const toSeconds = (ms: number): number => Math.ceil(ms / 1000);
 
+/** Bounds the memory of remembered blocks under a spread-out attack. */
+const MAX_REMEMBERED_BLOCKS = 100_000;
+
+const blockedRecord = (limit: number, leftMs: number): ThrottlerStorageRecord => ({
+  totalHits: limit + 1,
+  timeToExpire: toSeconds(leftMs),
+  isBlocked: true,
+  timeToBlockExpire: toSeconds(leftMs),
+});
+
 /**
  * The throttler's counters on the module's own Redis connection, under its key prefix, so that
  * all instances share one budget per client and a Redis Cluster works as a single Redis does.
@@ -21,6 +31,11 @@ const toSeconds = (ms: number): number => Math.ceil(ms / 1000);
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
   private readonly redis: ScriptedClient;
+  /**
+   * Blocks this instance has seen, by key. A blocked client's deadline is fixed (refused hits are
+   * not counted, see the script), so until then its refusals need no round trip to Redis.
+   */
+  private readonly blockedUntil = new Map<string, number>();
 
   constructor(
     redis: RedisClient,
@@ -37,6 +52,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDurationMs: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    const cacheKey = `${throttlerName}:${key}`;
+    const until = this.blockedUntil.get(cacheKey);
+    if (until !== undefined) {
+      if (until > now) return blockedRecord(limit, until - now);
+      this.blockedUntil.delete(cacheKey);
+    }
     const k = throttleKeys(this.keyPrefix, key, throttlerName);
     let reply: ThrottleReply;
     try {
@@ -47,11 +69,24 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       throw new StoreUnavailableError();
     }
     const [totalHits, expireMs, blocked, blockMs] = reply;
+    if (blocked === 1) this.rememberBlock(cacheKey, now + blockMs);
     return {
       totalHits,
       timeToExpire: toSeconds(expireMs),
       isBlocked: blocked === 1,
       timeToBlockExpire: toSeconds(blockMs),
     };
+  }
+
+  private rememberBlock(cacheKey: string, until: number): void {
+    if (this.blockedUntil.size >= MAX_REMEMBERED_BLOCKS) {
+      const now = Date.now();
+      for (const [key, deadline] of this.blockedUntil) {
+        if (deadline <= now) this.blockedUntil.delete(key);
+      }
+      // Still full: forgetting is safe, Redis keeps every block.
+      if (this.blockedUntil.size >= MAX_REMEMBERED_BLOCKS) this.blockedUntil.clear();
+    }
+    this.blockedUntil.set(cacheKey, until);
   }
 }

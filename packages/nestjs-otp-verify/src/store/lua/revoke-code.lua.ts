@@ -1,20 +1,33 @@
+import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
+
 /**
  * Takes back an issue whose SMS failed, so the user can ask again at once.
  *
- * KEYS[1] code hash  KEYS[2] cooldown marker  KEYS[3] sends counter
+ * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code being taken back
  *
- * A newer code (another HMAC) is left alone: only its own issue may revoke it.
+ * A newer code (another HMAC) is left alone: only its own issue may revoke it. The undo of an
+ * issue that timed out on a stalled Redis may run before the issue itself (a client resends a
+ * script Redis did not know yet), so a revoke that finds no such code leaves the HMAC as a
+ * short-lived tombstone, and that issue, when it comes, does nothing.
  */
-export const REVOKE_CODE_SCRIPT = `
-if redis.call('HGET', KEYS[1], 'h') ~= ARGV[1] then
+/** Longer than any stall after which a queued issue could still run. */
+const REVOKED_ISSUE_MEMORY_MS = 120_000;
+
+export const REVOKE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
+local key = KEYS[1]
+local state = redis.call('HMGET', key, 'h', 's', 'w')
+if state[1] ~= ARGV[1] then
+  redis.call('HSET', key, 'r', ARGV[1])
+  expireAtLeast(key, now + ${REVOKED_ISSUE_MEMORY_MS})
   return 0
 end
-redis.call('DEL', KEYS[1], KEYS[2])
-if tonumber(redis.call('GET', KEYS[3]) or '0') > 1 then
-  redis.call('DECR', KEYS[3])
+local sends = live(state[2], state[3])
+redis.call('HDEL', key, 'h', 'a', 'x', 'c')
+if sends > 1 then
+  redis.call('HSET', key, 's', sends - 1)
 else
-  redis.call('DEL', KEYS[3])
+  redis.call('HDEL', key, 's', 'w')
 end
 return 1
 `;

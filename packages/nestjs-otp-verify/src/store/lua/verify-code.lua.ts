@@ -1,34 +1,38 @@
+import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
+
 /**
  * Checks a code in one step, so that concurrent wrong guesses cannot each read the same
  * attempts-left value and together try more than the cap.
  *
- * KEYS[1] code hash (h = HMAC, a = attempts left)  KEYS[2] failed verifications counter
+ * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code tried  ARGV[2] lockout threshold (more failures than this lock)  ARGV[3] lockout window ms
  *
  * Returns { outcome, number }: 'approved'; 'not_found'; 'incorrect' with attempts left;
  * 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept until it
  * expires so that even the right code is refused after the cap.
  */
-export const VERIFY_CODE_SCRIPT = `
-local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
+export const VERIFY_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
+local key = KEYS[1]
+local state = redis.call('HMGET', key, 'h', 'a', 'x', 'f', 'l')
+local failures, lockoutEnd = live(state[4], state[5])
 if failures > tonumber(ARGV[2]) then
-  return { 'locked', redis.call('PTTL', KEYS[2]) }
+  return { 'locked', lockoutEnd - now }
 end
-local stored = redis.call('HMGET', KEYS[1], 'h', 'a')
-if not stored[1] then
+local left, expires = live(state[2], state[3])
+if not state[1] or expires == 0 then
   return { 'not_found', 0 }
 end
-local left = tonumber(stored[2])
 if left <= 0 then
-  return { 'attempts_exceeded', redis.call('PTTL', KEYS[1]) }
+  return { 'attempts_exceeded', expires - now }
 end
-if stored[1] == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+if state[1] == ARGV[1] then
+  redis.call('HDEL', key, 'h', 'a', 'x')
   return { 'approved', 0 }
 end
-left = redis.call('HINCRBY', KEYS[1], 'a', -1)
-if redis.call('INCR', KEYS[2]) == 1 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if failures == 0 then
+  lockoutEnd = now + tonumber(ARGV[3])
 end
-return { 'incorrect', left }
+redis.call('HSET', key, 'a', left - 1, 'f', failures + 1, 'l', lockoutEnd)
+expireAtLeast(key, lockoutEnd)
+return { 'incorrect', left - 1 }
 `;

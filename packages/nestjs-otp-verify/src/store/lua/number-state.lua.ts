@@ -1,0 +1,29 @@
+/**
+ * Every per-number fact lives in one hash, the number's own key, so a pending code costs one
+ * key's overhead in Redis rather than one per fact (the dictionary entry, the expiry entry and
+ * the key's name are most of a small key's memory). Each fact carries its own deadline as a
+ * field, in milliseconds of Redis's clock, which every instance shares; the key itself expires
+ * when the last of them has passed.
+ *
+ *   h  HMAC of the pending code        a  attempts left     x  the code's deadline
+ *   c  end of the resend cooldown      s  sends in window   w  end of the send window
+ *   f  failed verifications            l  end of the lockout window
+ *   r  HMAC of an issue revoked before it ran (see revoke-code.lua.ts)
+ *
+ * This prelude, shared by the scripts, reads the clock and the fields a script names.
+ */
+export const NUMBER_STATE_PRELUDE = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local function live(count, deadline)
+  count = tonumber(count) or 0
+  deadline = tonumber(deadline) or 0
+  if deadline <= now then return 0, 0 end
+  return count, deadline
+end
+local function expireAtLeast(key, deadline)
+  if deadline > redis.call('PEXPIRETIME', key) then
+    redis.call('PEXPIREAT', key, deadline)
+  end
+end
+`;
