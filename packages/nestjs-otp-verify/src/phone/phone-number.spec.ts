@@ -107,3 +107,20 @@ describe('assertNumberTypeAllowed', () => {
     expect(allowed('+881612345678', ['MOBILE'])).toBe(false);
   });
 });
+
+describe('parsePhoneNumber, parsed again', () => {
+  it('answers a number seen before from its cache, with the same frozen result', () => {
+    const first = parsePhoneNumber('+44 7400 123458');
+    expect(parsePhoneNumber('+44 7400 123458')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // The region the operator chose is part of what was parsed.
+    expect(parsePhoneNumber('07400 123458', 'GB')).toEqual(first);
+    expect(() => parsePhoneNumber('07400 123458', 'US')).toThrow(InvalidPhoneNumberError);
+  });
+
+  it('refuses an invalid number every time, not only the first', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(() => parsePhoneNumber('+44 1234')).toThrow(InvalidPhoneNumberError);
+    }
+  });
+});

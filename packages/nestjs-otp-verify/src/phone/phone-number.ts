@@ -13,14 +13,36 @@ export interface PhoneNumber {
 /** Digits with the separators people write; letters, extensions and the like are refused. */
 const WRITTEN_NUMBER = /^\+?[0-9][0-9 ().-]{3,30}$/;
 
+/**
+ * Parsing against the full metadata is the costliest step of a verification, and a number is
+ * parsed again on its verify, its retries and its next request: the latest results are kept.
+ * Bounded, so numbers sprayed by a client only push out older entries.
+ */
+const PARSED_CACHE_SIZE = 10_000;
+const parsedCache = new Map<string, Readonly<PhoneNumber> | null>();
+
+function parseUncached(trimmed: string, defaultCountry?: string): Readonly<PhoneNumber> | null {
+  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode | undefined);
+  if (!parsed?.isValid()) return null;
+  return Object.freeze({ e164: parsed.number, region: parsed.country, type: parsed.getType() });
+}
+
 export function parsePhoneNumber(input: string, defaultCountry?: string): PhoneNumber {
   const trimmed = input.trim();
   if (!WRITTEN_NUMBER.test(trimmed)) throw new InvalidPhoneNumberError();
   // A national number is only meaningful against a region the operator chose.
   if (!trimmed.startsWith('+') && !defaultCountry) throw new InvalidPhoneNumberError();
-  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode | undefined);
-  if (!parsed?.isValid()) throw new InvalidPhoneNumberError();
-  return { e164: parsed.number, region: parsed.country, type: parsed.getType() };
+  const cacheKey = `${defaultCountry ?? ''}:${trimmed}`;
+  let phone = parsedCache.get(cacheKey);
+  if (phone === undefined) {
+    phone = parseUncached(trimmed, defaultCountry);
+    if (parsedCache.size >= PARSED_CACHE_SIZE) {
+      parsedCache.delete(parsedCache.keys().next().value as string);
+    }
+    parsedCache.set(cacheKey, phone);
+  }
+  if (!phone) throw new InvalidPhoneNumberError();
+  return phone;
 }
 
 /** Shows the country code and the last four digits: enough to tell numbers apart in a log. */
