@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type INestApplication, Module } from '@nestjs/common';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
-import { SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { expectRefused } from './support/refusals.js';
 import { SmsOutbox } from './support/sms-outbox.js';
+import { startHostApp } from './support/host-app.js';
 
 /**
  * A host application on Express that imports OtpModule.forRoot() and sets nothing up globally,
@@ -22,23 +20,19 @@ describe('OtpModule in a host app on Express', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
-        OtpModule.forRoot({
-          redis: { url: REDIS_URL, keyPrefix: prefix },
-          resendCooldownSeconds: 0,
-          rateLimit: { ttlSeconds: 60, requestLimit: 2 },
-        }),
-      ],
-    })
-    class HostModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
-      .overrideProvider(SMS_PROVIDER)
-      .useValue(outbox)
-      .compile();
-    app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
-    await app.init();
+    app = await startHostApp(
+      {
+        imports: [
+          ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
+          OtpModule.forRoot({
+            redis: { url: REDIS_URL, keyPrefix: prefix },
+            resendCooldownSeconds: 0,
+            rateLimit: { ttlSeconds: 60, requestLimit: 2 },
+          }),
+        ],
+      },
+      outbox,
+    );
   });
   afterAll(async () => {
     await app?.close();

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type INestApplication, Module } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   FRAUD_GUARD_OBSERVER,
@@ -9,22 +7,19 @@ import {
   OtpError,
   OtpModule,
   OtpService,
-  SMS_PROVIDER,
 } from 'nestjs-otp-verify';
 import { SmsOutbox } from './support/sms-outbox.js';
+import { startHostApp, type HostPlatform } from './support/host-app.js';
 
 const ADMIN_KEY = 'host-admin-key-of-at-least-32-characters';
 
-const adapters: [string, () => FastifyAdapter | undefined][] = [
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-];
+const platforms: HostPlatform[] = ['Express', 'Fastify'];
 
 /**
  * A host app with no Redis (the in-memory counters), its own observer and no global set-up:
  * the guard, its refusals and the admin routes work on either adapter.
  */
-describe.each(adapters)('the fraud guard in a host app on %s', (_, adapter) => {
+describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
   const outbox = new SmsOutbox();
   const decisions: FraudGuardDecisionEvent[] = [];
   let app: INestApplication;
@@ -43,30 +38,25 @@ describe.each(adapters)('the fraud guard in a host app on %s', (_, adapter) => {
     })
     class ObserverModule {}
 
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        { module: ObserverModule, global: true },
-        OtpModule.forRoot({
-          resendCooldownSeconds: 0,
-          hashSecret: 'host-app-secret',
-          fraudGuard: {
-            prefixMinSends: 3,
-            prefixMinConversion: 0.5,
-            countrySendLimits: { FR: 1 },
-            adminApiKey: ADMIN_KEY,
-          },
-        }),
-      ],
-    })
-      .overrideProvider(SMS_PROVIDER)
-      .useValue(outbox)
-      .compile();
-    const httpAdapter = adapter();
-    app = httpAdapter
-      ? moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter)
-      : moduleRef.createNestApplication();
-    await app.init();
-    if (httpAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    app = await startHostApp(
+      {
+        imports: [
+          { module: ObserverModule, global: true },
+          OtpModule.forRoot({
+            resendCooldownSeconds: 0,
+            hashSecret: 'host-app-secret',
+            fraudGuard: {
+              prefixMinSends: 3,
+              prefixMinConversion: 0.5,
+              countrySendLimits: { FR: 1 },
+              adminApiKey: ADMIN_KEY,
+            },
+          }),
+        ],
+      },
+      outbox,
+      platform,
+    );
   });
   afterAll(async () => app?.close());
 

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type INestApplication, Module } from '@nestjs/common';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import request, { type Response } from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
-import { SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { startHostApp } from './support/host-app.js';
 
 const PHONE = '+447400199999';
 
@@ -183,23 +181,19 @@ describe('request bodies in a host app on Express', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        OtpModule.forRoot({
-          redis: { url: REDIS_URL, keyPrefix: prefix },
-          resendCooldownSeconds: 0,
-          rateLimit: { requestLimit: 100_000, verifyLimit: 100_000 },
-        }),
-      ],
-    })
-    class HostModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
-      .overrideProvider(SMS_PROVIDER)
-      .useValue(outbox)
-      .compile();
     // Express's own parsers for JSON and forms, as a host app typically has them.
-    app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
-    await app.init();
+    app = await startHostApp(
+      {
+        imports: [
+          OtpModule.forRoot({
+            redis: { url: REDIS_URL, keyPrefix: prefix },
+            resendCooldownSeconds: 0,
+            rateLimit: { requestLimit: 100_000, verifyLimit: 100_000 },
+          }),
+        ],
+      },
+      outbox,
+    );
   });
   afterAll(async () => {
     await app?.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type INestApplication, Module } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
+import { startHostApp, type HostPlatform } from './support/host-app.js';
 
 /** A host application's own code, calling the exported service without HTTP. */
 @Injectable()
@@ -28,43 +28,32 @@ class SignupService {
   }
 }
 
-const adapters: [string, () => FastifyAdapter | undefined][] = [
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-];
+const platforms: HostPlatform[] = ['Express', 'Fastify'];
 
-describe.each(adapters)('a host app on %s importing OtpModule.forRoot', (_, adapter) => {
+describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platform) => {
   const prefix = uniquePrefix('host');
   const outbox = new SmsOutbox();
   const redis = new Redis(REDIS_URL);
   let app: INestApplication;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        OtpModule.forRoot({
-          codeLength: 4,
-          maxAttempts: 2,
-          resendCooldownSeconds: 0,
-          appName: 'Acme',
-          hashSecret: 'host-app-secret',
-          redis: { url: REDIS_URL, keyPrefix: prefix },
-        }),
-      ],
-      providers: [SignupService],
-    })
-    class HostModule {}
-
-    const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
-      .overrideProvider(SMS_PROVIDER)
-      .useValue(outbox)
-      .compile();
-    const httpAdapter = adapter();
-    app = httpAdapter
-      ? moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter)
-      : moduleRef.createNestApplication();
-    await app.init();
-    if (httpAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    app = await startHostApp(
+      {
+        imports: [
+          OtpModule.forRoot({
+            codeLength: 4,
+            maxAttempts: 2,
+            resendCooldownSeconds: 0,
+            appName: 'Acme',
+            hashSecret: 'host-app-secret',
+            redis: { url: REDIS_URL, keyPrefix: prefix },
+          }),
+        ],
+        providers: [SignupService],
+      },
+      outbox,
+      platform,
+    );
   });
   afterAll(async () => {
     await app?.close();

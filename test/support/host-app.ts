@@ -1,0 +1,38 @@
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { SMS_PROVIDER, type SmsProvider } from 'nestjs-otp-verify';
+
+export type HostPlatform = 'Express' | 'Fastify';
+
+/**
+ * A host application as a team writes one: its own module importing `OtpModule` (and whatever
+ * else it chooses), no global pipe, filter or guard, on the platform named. Only the SMS
+ * provider is swapped for the test's outbox.
+ */
+export async function startHostApp(
+  metadata: Pick<ModuleMetadata, 'imports' | 'providers'>,
+  outbox: SmsProvider,
+  platform: HostPlatform = 'Express',
+): Promise<INestApplication> {
+  @Module(metadata)
+  class HostModule {}
+
+  const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
+    .overrideProvider(SMS_PROVIDER)
+    .useValue(outbox)
+    .compile();
+  if (platform === 'Express') {
+    const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
+    await app.init();
+    return app;
+  }
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+    logger: ['error'],
+  });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
