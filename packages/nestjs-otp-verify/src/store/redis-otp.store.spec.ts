@@ -88,3 +88,33 @@ describe('RedisOtpStore undo of a timed-out issue', () => {
     }
   });
 });
+
+describe('RedisOtpStore tombstone of an undone issue', () => {
+  it('keeps it through another issue, so the late issue still changes nothing', async () => {
+    const redis = new Redis(REDIS_URL);
+    const own = uniquePrefix('undo');
+    const store = new RedisOtpStore(redis, own);
+    const policy = {
+      ttlMs: 60_000,
+      maxAttempts: 5,
+      cooldownMs: 0,
+      maxSends: 5,
+      sendWindowMs: 60_000,
+      lockoutThreshold: 10,
+    };
+    const lock = { lockoutThreshold: 10, lockoutWindowMs: 60_000 };
+    try {
+      await store.revoke('+447400123458', 'late-hmac');
+      await store.issue('+447400123458', 'retry-hmac', policy);
+      await store.issue('+447400123458', 'late-hmac', policy);
+      // The retry's code is still the pending one, and only its send was counted.
+      expect(await redis.hget(`${own}{+447400123458}`, 's')).toBe('1');
+      await expect(store.verify('+447400123458', 'retry-hmac', lock)).resolves.toEqual({
+        outcome: 'approved',
+      });
+    } finally {
+      await deleteKeys(redis, own);
+      redis.disconnect();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
  * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
  *
- * An issue whose undo already ran (a tombstone with its HMAC) changes nothing.
+ * An issue whose undo already ran (a live tombstone with its HMAC) changes nothing.
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
@@ -17,10 +17,14 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  */
 export const ISSUE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
-local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'r')
+local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'r', 't')
 if state[6] then
-  redis.call('HDEL', key, 'r')
-  if state[6] == ARGV[1] then
+  -- Another issue leaves the tombstone alone: the one it stands for may still be queued.
+  local revoked = state[6] == ARGV[1]
+  if revoked or tonumber(state[7]) <= now then
+    redis.call('HDEL', key, 'r', 't')
+  end
+  if revoked and tonumber(state[7]) > now then
     return { 'issued', 0 }
   end
 end

@@ -8,7 +8,7 @@
  *   h  HMAC of the pending code        a  attempts left     x  the code's deadline
  *   c  end of the resend cooldown      s  sends in window   w  end of the send window
  *   f  failed verifications            l  end of the lockout window
- *   r  HMAC of an issue revoked before it ran (see revoke-code.lua.ts)
+ *   r  HMAC of an issue revoked before it ran   t  until when (see revoke-code.lua.ts)
  *
  * This prelude, shared by the scripts, reads the clock and the fields a script names.
  */

@@ -9,7 +9,7 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * A newer code (another HMAC) is left alone: only its own issue may revoke it. The undo of an
  * issue that timed out on a stalled Redis may run before the issue itself (a client resends a
  * script Redis did not know yet), so a revoke that finds no such code leaves the HMAC as a
- * short-lived tombstone, and that issue, when it comes, does nothing.
+ * tombstone for two minutes, and that issue, if it comes within them, does nothing.
  */
 /** Longer than any stall after which a queued issue could still run. */
 const REVOKED_ISSUE_MEMORY_MS = 120_000;
@@ -18,7 +18,7 @@ export const REVOKE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'h', 's', 'w')
 if state[1] ~= ARGV[1] then
-  redis.call('HSET', key, 'r', ARGV[1])
+  redis.call('HSET', key, 'r', ARGV[1], 't', now + ${REVOKED_ISSUE_MEMORY_MS})
   expireAtLeast(key, now + ${REVOKED_ISSUE_MEMORY_MS})
   return 0
 end
