@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { describeOtpStoreContract } from '../../../../test/support/otp-store-contract.js';
 import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from '../../../../test/support/redis.js';
@@ -53,68 +53,47 @@ describe('RedisOtpStore keys', () => {
 });
 
 describe('RedisOtpStore undo of a timed-out issue', () => {
-  it('makes an issue that arrives after its own revoke a no-op, and leaves no key behind', async () => {
-    const redis = new Redis(REDIS_URL);
-    const own = uniquePrefix('undo');
-    const store = new RedisOtpStore(redis, own);
-    const policy = {
-      ttlMs: 60_000,
-      maxAttempts: 5,
-      cooldownMs: 30_000,
-      maxSends: 1,
-      sendWindowMs: 60_000,
-      lockoutThreshold: 10,
-    };
-    try {
-      // The order a stalled Redis may see: the undo first, then the issue it undoes.
-      await store.revoke('+447400123457', 'late-hmac');
-      await expect(store.issue('+447400123457', 'late-hmac', policy)).resolves.toEqual({
-        outcome: 'issued',
-      });
-      expect(await keysUnder(redis, own)).toEqual([]);
-      // Nothing was counted: the next issue passes the send cap of 1 and the cooldown.
-      await expect(store.issue('+447400123457', 'next-hmac', policy)).resolves.toEqual({
-        outcome: 'issued',
-      });
-      await expect(
-        store.verify('+447400123457', 'next-hmac', {
-          lockoutThreshold: 10,
-          lockoutWindowMs: 60_000,
-        }),
-      ).resolves.toEqual({ outcome: 'approved' });
-    } finally {
-      await deleteKeys(redis, own);
-      redis.disconnect();
-    }
+  const redis = new Redis(REDIS_URL);
+  const own = uniquePrefix('undo');
+  const store = new RedisOtpStore(redis, own);
+  const lock = { lockoutThreshold: 10, lockoutWindowMs: 60_000 };
+  const policy = {
+    ttlMs: 60_000,
+    maxAttempts: 5,
+    cooldownMs: 30_000,
+    maxSends: 1,
+    sendWindowMs: 60_000,
+    lockoutThreshold: 10,
+  };
+  afterAll(async () => {
+    await deleteKeys(redis, own);
+    redis.disconnect();
   });
-});
 
-describe('RedisOtpStore tombstone of an undone issue', () => {
-  it('keeps it through another issue, so the late issue still changes nothing', async () => {
-    const redis = new Redis(REDIS_URL);
-    const own = uniquePrefix('undo');
-    const store = new RedisOtpStore(redis, own);
-    const policy = {
-      ttlMs: 60_000,
-      maxAttempts: 5,
-      cooldownMs: 0,
-      maxSends: 5,
-      sendWindowMs: 60_000,
-      lockoutThreshold: 10,
-    };
-    const lock = { lockoutThreshold: 10, lockoutWindowMs: 60_000 };
-    try {
-      await store.revoke('+447400123458', 'late-hmac');
-      await store.issue('+447400123458', 'retry-hmac', policy);
-      await store.issue('+447400123458', 'late-hmac', policy);
-      // The retry's code is still the pending one, and only its send was counted.
-      expect(await redis.hget(`${own}{+447400123458}`, 's')).toBe('1');
-      await expect(store.verify('+447400123458', 'retry-hmac', lock)).resolves.toEqual({
-        outcome: 'approved',
-      });
-    } finally {
-      await deleteKeys(redis, own);
-      redis.disconnect();
-    }
+  it('makes an issue that arrives after its own revoke a no-op, and leaves no key behind', async () => {
+    // The order a stalled Redis may see: the undo first, then the issue it undoes.
+    await store.revoke('+447400123457', 'late-hmac');
+    await expect(store.issue('+447400123457', 'late-hmac', policy)).resolves.toEqual({
+      outcome: 'issued',
+    });
+    expect(await keysUnder(redis, `${own}{+447400123457}`)).toEqual([]);
+    // Nothing was counted: the next issue passes the send cap of 1 and the cooldown.
+    await expect(store.issue('+447400123457', 'next-hmac', policy)).resolves.toEqual({
+      outcome: 'issued',
+    });
+    await expect(store.verify('+447400123457', 'next-hmac', lock)).resolves.toEqual({
+      outcome: 'approved',
+    });
+  });
+
+  it('keeps the tombstone through another issue, so the late issue still changes nothing', async () => {
+    await store.revoke('+447400123458', 'late-hmac');
+    await store.issue('+447400123458', 'retry-hmac', policy);
+    await store.issue('+447400123458', 'late-hmac', { ...policy, cooldownMs: 0, maxSends: 5 });
+    // The retry's code is still the pending one, and only its send was counted.
+    expect(await redis.hget(`${own}{+447400123458}`, 's')).toBe('1');
+    await expect(store.verify('+447400123458', 'retry-hmac', lock)).resolves.toEqual({
+      outcome: 'approved',
+    });
   });
 });
