@@ -350,6 +350,21 @@ interface Pending {
   code: string;
 }
 
+/** `count` fresh numbers with codes, each stored by `store`, 2,000 in flight at a time. */
+async function pendingCodes(
+  count: number,
+  store: (pending: Pending) => Promise<unknown>,
+): Promise<Pending[]> {
+  const codes = Array.from({ length: count }, (_, i) => ({
+    phoneNumber: nextNumber(),
+    code: String(100_000 + (i % 800_000)),
+  }));
+  for (let i = 0; i < codes.length; i += 2000) {
+    await Promise.all(codes.slice(i, i + 2000).map(store));
+  }
+  return codes;
+}
+
 /** Pending codes for the service's verify paths, through its own store code and limits. */
 async function issueProductCodes(store: Store, prefix: string, count: number): Promise<Pending[]> {
   const otpStore = new RedisOtpStore(store.client, prefix);
@@ -361,36 +376,16 @@ async function issueProductCodes(store: Store, prefix: string, count: number): P
     sendWindowMs: 3_600_000,
     lockoutThreshold: 1_000_000,
   };
-  const codes = Array.from({ length: count }, (_, i) => ({
-    phoneNumber: nextNumber(),
-    code: String(100_000 + (i % 800_000)),
-  }));
-  for (let i = 0; i < codes.length; i += 2000) {
-    await Promise.all(
-      codes
-        .slice(i, i + 2000)
-        .map(({ phoneNumber, code }) =>
-          otpStore.issue(phoneNumber, hashOtpCode(SECRET, phoneNumber, code), policy),
-        ),
-    );
-  }
-  return codes;
+  return pendingCodes(count, ({ phoneNumber, code }) =>
+    otpStore.issue(phoneNumber, hashOtpCode(SECRET, phoneNumber, code), policy),
+  );
 }
 
 /** Pending codes for the peer's verify paths, as its request handler writes them. */
 async function issuePeerCodes(store: Store, count: number): Promise<Pending[]> {
-  const codes = Array.from({ length: count }, (_, i) => ({
-    phoneNumber: nextNumber(),
-    code: String(100_000 + (i % 800_000)),
-  }));
-  for (let i = 0; i < codes.length; i += 2000) {
-    await Promise.all(
-      codes
-        .slice(i, i + 2000)
-        .map(({ phoneNumber, code }) => store.client.set(`otp:${phoneNumber}`, code, 'EX', 300)),
-    );
-  }
-  return codes;
+  return pendingCodes(count, ({ phoneNumber, code }) =>
+    store.client.set(`otp:${phoneNumber}`, code, 'EX', 300),
+  );
 }
 
 /** Redis `used_memory` growth per pending code, issued through the service's store at its defaults. */

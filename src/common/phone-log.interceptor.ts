@@ -22,10 +22,16 @@ export class PhoneLogInterceptor implements NestInterceptor {
     const body = request.body;
     // The name of the caller's API key, never the key: which backend made the call.
     const apiKey = apiKeyNameOf(request);
-    if (apiKey !== undefined) this.logger.assign({ apiKey });
-    if (typeof body?.phoneNumber === 'string') {
-      const digits = body.phoneNumber.replace(/\D/g, '').slice(0, 20);
-      this.logger.assign({ phoneNumber: maskPhoneNumber(`+${digits}`) });
+    const phoneNumber =
+      typeof body?.phoneNumber === 'string'
+        ? maskPhoneNumber(`+${body.phoneNumber.replace(/\D/g, '').slice(0, 20)}`)
+        : undefined;
+    // One assignment: each rebuilds the request logger's bindings.
+    if (apiKey !== undefined || phoneNumber !== undefined) {
+      this.logger.assign({
+        ...(apiKey !== undefined && { apiKey }),
+        ...(phoneNumber !== undefined && { phoneNumber }),
+      });
     }
     return next.handle();
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { OTP_INTEGER_OPTIONS, resolveOtpSettings, type IntegerOptionName } from 'nestjs-otp-verify';
-import { ConfigError, loadAppConfig } from './app-config.js';
+import { problemsOf } from '../../test/support/config.js';
+import { loadAppConfig } from './app-config.js';
 
 /** The environment variable of each row of the module's table of integer options. */
 const VARIABLE_OF: Record<IntegerOptionName, string> = {
@@ -23,16 +24,6 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
   'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
 };
-
-function problemsOf(env: NodeJS.ProcessEnv): string {
-  try {
-    loadAppConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('loadAppConfig', () => {
   it.each(Object.entries(VARIABLE_OF) as [IntegerOptionName, string][])(

@@ -1,16 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadAppConfig } from './app-config.js';
-
-function problemsOf(env: NodeJS.ProcessEnv): string {
-  try {
-    loadAppConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+import { problemsOf } from '../../test/support/config.js';
+import { loadAppConfig } from './app-config.js';
 
 const LONG_KEY = 'k'.repeat(32);
 

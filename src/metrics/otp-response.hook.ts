@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { apiKeyNameOf, OtpTestNumbers } from 'nestjs-otp-verify';
+import { answeredErrorCodeOf, apiKeyNameOf, OtpTestNumbers } from 'nestjs-otp-verify';
 import { MetricsService, type OtpOperation } from './metrics.service.js';
 
 const OPERATIONS: Record<string, OtpOperation> = {
@@ -9,8 +9,13 @@ const OPERATIONS: Record<string, OtpOperation> = {
   '/api/otp/verify': 'verify',
 };
 
-function errorCodeOf(payload: unknown): unknown {
-  if (typeof payload !== 'string') return undefined;
+/**
+ * The exception filter records the code it answered with; only an answer written without it
+ * (an error the platform sent itself) is read back from the payload.
+ */
+function errorCodeOf(request: object, payload: unknown): unknown {
+  const answered = answeredErrorCodeOf(request);
+  if (answered !== undefined || typeof payload !== 'string') return answered;
   try {
     return (JSON.parse(payload) as { code?: unknown }).code;
   } catch {
@@ -37,10 +42,15 @@ export class OtpResponseHook implements OnModuleInit {
       if (operation) {
         const succeeded = reply.statusCode < 400;
         const body = request.body as { phoneNumber?: unknown } | undefined;
-        this.metrics.answered(operation, succeeded, succeeded ? undefined : errorCodeOf(payload), {
-          testNumber: this.testNumbers.match(body?.phoneNumber) !== undefined,
-          apiKey: apiKeyNameOf(request),
-        });
+        this.metrics.answered(
+          operation,
+          succeeded,
+          succeeded ? undefined : errorCodeOf(request, payload),
+          {
+            testNumber: this.testNumbers.match(body?.phoneNumber) !== undefined,
+            apiKey: apiKeyNameOf(request),
+          },
+        );
       }
       return payload;
     });

@@ -5,7 +5,7 @@ export * from './otp-options.js';
 export * from './otp.errors.js';
 export { OtpService } from './otp.service.js';
 export type { OtpChannel, OtpRequestResult, OtpVerifyResult } from './otp.service.js';
-export { OtpExceptionFilter } from './otp-exception.filter.js';
+export { answeredErrorCodeOf, OtpExceptionFilter } from './otp-exception.filter.js';
 export { toErrorResponse, type ErrorResponse } from './otp-error-response.js';
 export type { OtpStore } from './store/otp-store.js';
 export type { RedisClient } from './store/redis-connection.js';

@@ -9,6 +9,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { toErrorResponse } from './otp-error-response.js';
 import { OtpErrorCode } from './otp.errors.js';
 
+/** Where the filter leaves the contract code it answered with, for whoever counts answers. */
+const ANSWERED_CODE = 'otpAnsweredCode';
+
+/** The contract `code` of the error answer `OtpExceptionFilter` wrote for this request, if any. */
+export const answeredErrorCodeOf = (request: object): OtpErrorCode | undefined =>
+  (request as { [ANSWERED_CODE]?: OtpErrorCode })[ANSWERED_CODE];
+
 /**
  * Writes every failure as the contract's error body through whichever HTTP adapter the host
  * runs, so `OtpModule` needs no global set-up and knows neither Express nor Fastify.
@@ -21,7 +28,8 @@ export class OtpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
-    const response = host.switchToHttp().getResponse();
+    const http = host.switchToHttp();
+    const response = http.getResponse();
     const mapped = toErrorResponse(exception);
     if (!mapped) {
       const foreign = exception as HttpException;
@@ -29,6 +37,7 @@ export class OtpExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, body, retryAfterSeconds } = mapped;
+    http.getRequest<{ [ANSWERED_CODE]?: OtpErrorCode }>()[ANSWERED_CODE] = body.code;
     if (status >= 500 && body.code === 'internal_error') {
       // The name and message only: the contract keeps stack traces out of logs as well.
       const error = exception instanceof Error ? exception : new Error(String(exception));

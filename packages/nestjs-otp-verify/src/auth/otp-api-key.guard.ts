@@ -16,6 +16,14 @@ export const apiKeyNameOf = (request: object): string | undefined =>
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
+/** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+export function bearerTokenOf(request: {
+  headers: Record<string, string | string[] | undefined>;
+}): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+}
+
 /**
  * Lets `OtpController` calls through only with a known `Authorization: Bearer <key>` when API
  * keys are configured. It runs before the throttler, so an unknown caller counts against no
@@ -28,8 +36,7 @@ export class OtpApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.keys.required) return true;
     const request = context.switchToHttp().getRequest<KeyedRequest>();
-    const header = request.headers.authorization;
-    const presented = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    const presented = bearerTokenOf(request);
     const name = presented === undefined ? undefined : this.keys.nameOf(presented);
     if (name === undefined) throw new UnauthorizedError();
     request[OTP_API_KEY_NAME] = name;

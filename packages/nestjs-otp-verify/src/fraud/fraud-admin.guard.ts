@@ -1,47 +1,42 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   type ExecutionContext,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { OtpApiKeys } from '../auth/api-keys.js';
+import { bearerTokenOf } from '../auth/otp-api-key.guard.js';
 import { UnauthorizedError } from '../otp.errors.js';
 import { InjectOtpSettings } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /**
- * The admin routes exist only with an admin key, and answer only to it. Digests of equal length
- * are compared in constant time, so neither the key's bytes nor its length leak through timing.
+ * The admin routes exist only with an admin key, and answer only to it, compared in constant
+ * time as the API keys are. The exception filter adds `WWW-Authenticate` to the 401.
  */
 @Injectable()
 export class FraudAdminGuard implements CanActivate {
-  private readonly keyDigest?: Buffer;
+  private readonly adminKey?: OtpApiKeys;
 
-  constructor(
-    @InjectOtpSettings() { fraudGuard: settings }: OtpSettings,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {
-    this.keyDigest = settings.adminApiKey === undefined ? undefined : digest(settings.adminApiKey);
+  constructor(@InjectOtpSettings() { fraudGuard: settings }: OtpSettings) {
+    this.adminKey =
+      settings.adminApiKey === undefined
+        ? undefined
+        : new OtpApiKeys({ admin: settings.adminApiKey });
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const http = context.switchToHttp();
-    const request = http.getRequest<{
+    const request = context.switchToHttp().getRequest<{
       method: string;
       url: string;
-      headers: Record<string, unknown>;
+      headers: Record<string, string | string[] | undefined>;
     }>();
-    if (!this.keyDigest) {
+    if (!this.adminKey) {
       // The answer any unknown route gets: nothing tells that the routes exist.
       throw new NotFoundException(`Cannot ${request.method} ${request.url}`);
     }
-    const header = request.headers.authorization;
-    const presented = typeof header === 'string' ? /^Bearer (.+)$/.exec(header)?.[1] : undefined;
-    if (presented !== undefined && timingSafeEqual(digest(presented), this.keyDigest)) return true;
-    this.adapterHost.httpAdapter.setHeader(http.getResponse(), 'WWW-Authenticate', 'Bearer');
+    const presented = bearerTokenOf(request);
+    if (presented !== undefined && this.adminKey.nameOf(presented) !== undefined) return true;
     throw new UnauthorizedError();
   }
 }
