@@ -6,7 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { OTP_ERROR_MESSAGES, OtpApiKeys, OtpErrorCode } from 'nestjs-otp-verify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { type ClientAddressed, requestIdFor } from './common/logging.js';
+import { requestIdFor } from './common/logging.js';
 import type { AppConfig } from './config/app-config.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -47,10 +47,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   const fastify = adapter.getInstance();
   // Only JSON reaches a route: a text/plain body is what any web page can send cross-site.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     // Echoed so a client (or the load balancer's log) can quote it when reporting a problem.
     reply.header('X-Request-Id', request.id);
-    (request.raw as ClientAddressed).clientAddress = request.ip;
+    done();
   });
   return adapter;
 }

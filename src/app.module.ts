@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { loggerParams } from './common/logging.js';
-import { PhoneLogInterceptor } from './common/phone-log.interceptor.js';
+import { createRootLogger, loggerParams } from './common/logging.js';
+import { RequestLogHook } from './common/request-log.hook.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -20,15 +20,12 @@ export interface AppModuleOptions {
 export class AppModule {
   /** `config` is validated already (loadAppConfig); it reaches the modules through ConfigService. */
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    const logger = createRootLogger(config.logLevel, options.logDestination);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
-        LoggerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (configService: ConfigService<AppConfig, true>) =>
-            loggerParams(configService.get('logLevel', { infer: true }), options.logDestination),
-        }),
+        LoggerModule.forRoot(loggerParams(logger)),
         MetricsModule,
         OtpModule.forRootAsync({
           isGlobal: true,
@@ -41,7 +38,11 @@ export class AppModule {
       providers: [
         // Globally as well as on the controller: body parsing fails before any controller runs.
         { provide: APP_FILTER, useClass: OtpExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: PhoneLogInterceptor },
+        {
+          provide: RequestLogHook,
+          inject: [HttpAdapterHost],
+          useFactory: (adapterHost: HttpAdapterHost) => new RequestLogHook(adapterHost, logger),
+        },
       ],
     };
   }

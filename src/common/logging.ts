@@ -1,61 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { ReqId } from 'pino-http';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 /** What a caller may pass as its own id: enough for UUIDs and trace ids, too little to forge log lines. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Probes poll every few seconds on every instance; a line each would drown the real traffic. */
-const UNLOGGED_PATHS = /^\/(health\/|metrics\b)/;
-
 /**
  * Fastify's `genReqId`: keeps the caller's `X-Request-Id` when it is safe, so one request can be
- * followed across services. Fastify hands the id to the request logger (middie copies it).
+ * followed across services.
  */
 export function requestIdFor(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The client's address as the proxy trust resolved it, set by an `onRequest` hook for the log. */
-export interface ClientAddressed extends IncomingMessage {
-  clientAddress?: string;
-}
-
-/** pino's own request serializer runs first; it keeps the raw request and the socket's peer. */
-interface SerializedRequest {
-  id: ReqId;
-  method?: string;
-  url?: string;
-  remoteAddress?: string;
-  raw: ClientAddressed;
-}
-
-/** Middleware sees `url` stripped of the path it was mounted on; the original is what was asked. */
-const pathOf = (req: IncomingMessage & { originalUrl?: string }): string =>
-  req.originalUrl ?? req.url ?? '';
-
 /**
- * One JSON line per request: method, url, status, duration and request id. Bodies and headers
- * are left out by the serializers, so codes, numbers and credentials in them cannot leak; the
- * redaction covers objects a future log call might pass.
+ * The service's one pino logger: Nest's own messages, the module's and the request lines. The
+ * redaction covers objects a log call might pass; the request line names its fields itself.
  */
-export function loggerParams(level: string, destination?: DestinationStream): Params {
+export function createRootLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
-    autoLogging: { ignore: (req: IncomingMessage) => UNLOGGED_PATHS.test(pathOf(req)) },
     serializers: {
-      req: (req: SerializedRequest) => ({
-        id: req.id,
-        method: req.method,
-        url: pathOf(req.raw),
-        remoteAddress: req.raw.clientAddress ?? req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       // The name and message only: a stack trace is noise to an operator and maps the code.
-      err: (err: { type?: string; message?: string }) => ({ type: err.type, message: err.message }),
+      err: (err: { type?: string; name?: string; message?: string }) => ({
+        type: err.type ?? err.name,
+        message: err.message,
+      }),
     },
     redact: {
       paths: [
@@ -70,11 +42,15 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
       censor: '[redacted]',
     },
   };
-  return {
-    pinoHttp: destination ? [options, destination] : options,
-    // The module's default route, `{/*splat}`, never reaches middleware on Nest 12's Fastify adapter.
-    forRoutes: ['{*path}'],
-    // The request's own log line carries the masked number the interceptor assigns.
-    assignResponse: true,
-  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * nestjs-pino makes `logger` the application's Nest logger. Its per-request middleware is not
+ * mounted (`forRoutes: []`): the child logger it keeps in an AsyncLocalStorage made every await
+ * of a request slower, and cost more CPU than the whole of a verify. The request line is
+ * written by RequestLogHook instead.
+ */
+export function loggerParams(logger: Logger): Params {
+  return { pinoHttp: { logger }, forRoutes: [] };
 }
