@@ -36,10 +36,18 @@ function requestLine(request: FastifyRequest, reply: FastifyReply): object {
 /** One JSON line per answered request, refusals by the body parser and the throttler included. */
 @Injectable()
 export class RequestLogHook implements OnModuleInit {
+  /**
+   * Without the root logger's redaction: the line holds only the fields `requestLine` names, and
+   * the wildcard redaction cost seven times the write of the line itself.
+   */
+  private readonly logger: Logger;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.logger = logger.child({}, { redact: [] });
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();

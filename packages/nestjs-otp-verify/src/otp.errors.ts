@@ -57,7 +57,12 @@ export class OtpError extends Error {
     /** Seconds until the same call can succeed, for refusals that pass with time. */
     readonly retryAfterSeconds?: number,
   ) {
+    // A refusal is an answer, not a fault: its stack is never shown, and capturing it cost more
+    // than the rest of a wrong-code verification.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
   }
 }

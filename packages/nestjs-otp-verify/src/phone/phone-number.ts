@@ -23,8 +23,12 @@ const parsedCache = new Map<string, Readonly<PhoneNumber> | null>();
 
 function parseUncached(trimmed: string, defaultCountry?: string): Readonly<PhoneNumber> | null {
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode | undefined);
-  if (!parsed?.isValid()) return null;
-  return Object.freeze({ e164: parsed.number, region: parsed.country, type: parsed.getType() });
+  if (!parsed) return null;
+  // A number with a type is valid (isValid() runs the same type patterns again); only a number
+  // of no type needs the general check.
+  const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return null;
+  return Object.freeze({ e164: parsed.number, region: parsed.country, type });
 }
 
 export function parsePhoneNumber(input: string, defaultCountry?: string): PhoneNumber {
