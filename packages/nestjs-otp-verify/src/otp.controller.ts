@@ -7,7 +7,6 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -25,7 +24,7 @@ import { OtpExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
-import { OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
+import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
 
 @ApiTags('otp')
@@ -48,7 +47,7 @@ export class OtpController {
   @Post('request')
   @ApiBody({ type: RequestOtpDto })
   @HttpCode(HttpStatus.ACCEPTED)
-  @SkipThrottle({ [VERIFY_THROTTLER]: true })
+  @OtpRateLimit(REQUEST_THROTTLER)
   @ApiOperation({
     summary: 'Send a fresh code to a phone number',
     description:
@@ -76,7 +75,7 @@ export class OtpController {
   @Post('verify')
   @ApiBody({ type: VerifyOtpDto })
   @HttpCode(HttpStatus.OK)
-  @SkipThrottle({ [REQUEST_THROTTLER]: true })
+  @OtpRateLimit(VERIFY_THROTTLER)
   @ApiOperation({
     summary: 'Check a code; approves it once',
     description:

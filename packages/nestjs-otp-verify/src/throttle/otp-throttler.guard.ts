@@ -1,19 +1,63 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerOptions,
+} from '@nestjs/throttler';
 import { RateLimitedError } from '../otp.errors.js';
+
+const OTP_RATE_LIMIT = 'otp:rate-limit';
+
+/** The one named per-client limit (`REQUEST_THROTTLER` or `VERIFY_THROTTLER`) a route counts against. */
+export const OtpRateLimit = (throttlerName: string): MethodDecorator =>
+  SetMetadata(OTP_RATE_LIMIT, throttlerName);
 
 /**
  * The per-client limits of `OtpController`, keyed by `req.ip` (which honours the app's proxy
- * trust on Express and Fastify alike). It resolves its options and storage inside `OtpModule`,
- * so a host app needs no ThrottlerModule of its own, and one it has is left alone.
+ * trust on Express and Fastify alike; IPv6 grouped by /64 as the base guard does). It resolves
+ * its options and storage inside `OtpModule`, so a host app needs no ThrottlerModule of its own,
+ * and one it has is left alone.
  */
 @Injectable()
 export class OtpThrottlerGuard extends ThrottlerGuard {
+  /**
+   * Each route's throttler, found once: the base guard reads a dozen metadata keys per throttler
+   * on every request, a tenth of a verification's CPU.
+   */
+  private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const throttler = this.routeThrottler(context.getHandler());
+    const ttl = throttler.ttl as number;
+    return this.handleRequest({
+      context,
+      throttler,
+      limit: throttler.limit as number,
+      ttl,
+      blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
+      getTracker: this.commonOptions.getTracker!,
+      generateKey: this.commonOptions.generateKey!,
+    });
+  }
+
   /** A domain refusal, so the one exception filter writes the contract body and `Retry-After`. */
   protected override async throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     throw new RateLimitedError(Math.max(detail.timeToBlockExpire, 1));
+  }
+
+  private routeThrottler(handler: object): ThrottlerOptions {
+    let throttler = this.throttlerOf.get(handler);
+    if (throttler === undefined) {
+      const name = this.reflector.get<string | undefined>(OTP_RATE_LIMIT, handler as never);
+      throttler = this.throttlers.find((candidate) => candidate.name === name);
+      // Fail closed: a guarded route must say which limit it counts against.
+      if (!throttler)
+        throw new Error(`${(handler as { name?: string }).name} has no @OtpRateLimit`);
+      this.throttlerOf.set(handler, throttler);
+    }
+    return throttler;
   }
 }

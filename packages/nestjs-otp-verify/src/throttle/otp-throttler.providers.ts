@@ -10,7 +10,7 @@ import type { OtpSettings } from '../otp-options.js';
 import type { RedisClient } from '../store/redis-connection.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
-/** One named limit per route; each route skips the other's (see `OtpController`). */
+/** One named limit per route, chosen with `@OtpRateLimit` (see `OtpController`). */
 export const REQUEST_THROTTLER = 'request';
 export const VERIFY_THROTTLER = 'verify';
 
