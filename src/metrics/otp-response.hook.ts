@@ -37,7 +37,7 @@ export class OtpResponseHook implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onSend', async (request, reply, payload) => {
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       const operation = OPERATIONS[request.routeOptions.url ?? ''];
       if (operation) {
         const succeeded = reply.statusCode < 400;
@@ -52,7 +52,7 @@ export class OtpResponseHook implements OnModuleInit {
           },
         );
       }
-      return payload;
+      done(null, payload);
     });
   }
 }

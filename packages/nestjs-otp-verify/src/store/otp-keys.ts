@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The one key the store writes for a number: its code and its per-number limits are fields of
  * one hash (see store/lua/number-state.lua.ts). The number is a hash tag, so a key derived from
@@ -8,11 +10,13 @@ export function otpNumberKey(prefix: string, phoneNumber: string): string {
 }
 
 /**
- * The throttler's keys for one client and one named limit. `key` already names the route and the
- * client; it is the hash tag, so the script's two keys share a Redis Cluster slot.
+ * The throttler's keys for one client (`tracker`, its address) and one named limit. The address
+ * is hashed: keys of one length and alphabet whatever the address, and none in the clear. The
+ * hash is the hash tag, so the script's two keys share a Redis Cluster slot.
  */
-export function throttleKeys(prefix: string, key: string, throttlerName: string) {
-  const tag = `${prefix}throttle:{${key}:${throttlerName}}`;
+export function throttleKeys(prefix: string, tracker: string, throttlerName: string) {
+  const digest = createHash('sha256').update(tracker).digest('hex');
+  const tag = `${prefix}throttle:{${digest}:${throttlerName}}`;
   return { hits: `${tag}:hits`, block: `${tag}:block` };
 }
 

@@ -40,6 +40,14 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     });
   }
 
+  /**
+   * The client's address, as the key of its budget: the storage hashes it for Redis only when
+   * it asks Redis, so a client it remembers as blocked is refused without hashing anything.
+   */
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return tracker;
+  }
+
   /** A domain refusal, so the one exception filter writes the contract body and `Retry-After`. */
   protected override async throwThrottlingException(
     _context: ExecutionContext,

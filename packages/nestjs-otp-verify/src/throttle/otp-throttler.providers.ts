@@ -26,6 +26,9 @@ export const otpThrottlerProviders: Provider[] = [
     useFactory: ({ rateLimit }: OtpSettings): ThrottlerModuleOptions => {
       const ttl = rateLimit.ttlSeconds * 1000;
       return {
+        // The contract's `Retry-After` on a 429 is written by the exception filter; the limits
+        // themselves are not advertised to clients.
+        setHeaders: false,
         throttlers: [
           { name: REQUEST_THROTTLER, ttl, limit: rateLimit.requestLimit },
           { name: VERIFY_THROTTLER, ttl, limit: rateLimit.verifyLimit },
