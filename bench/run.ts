@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { hashOtpCode } from '../packages/nestjs-otp-verify/src/code/otp-code.js';
+import { OTP_DEFAULTS } from '../packages/nestjs-otp-verify/src/otp-options.js';
 import { RedisOtpStore } from '../packages/nestjs-otp-verify/src/store/redis-otp.store.js';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 
@@ -390,7 +391,7 @@ async function issuePeerCodes(store: Store, count: number): Promise<Pending[]> {
 
 /** Redis `used_memory` growth per pending code, issued through the service's store at its defaults. */
 async function memoryPerCode(store: Store): Promise<number> {
-  const otpStore = new RedisOtpStore(store.client, 'bench-memory:');
+  const otpStore = new RedisOtpStore(store.client, OTP_DEFAULTS.keyPrefix);
   const policy = {
     ttlMs: 300_000,
     maxAttempts: 5,
