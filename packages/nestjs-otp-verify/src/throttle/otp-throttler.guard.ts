@@ -49,7 +49,7 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
   }
 
   /** A domain refusal, so the one exception filter writes the contract body and `Retry-After`. */
-  protected override async throwThrottlingException(
+  protected override throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
