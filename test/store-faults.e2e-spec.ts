@@ -141,11 +141,12 @@ describe('Redis faults, with a real Redis made to fail', () => {
     // The throttler's storage meets the OOM first; it says so rather than swallowing it.
     expect(warnings()).toContainEqual(expect.stringMatching(/throttler.*OOM/));
     expect(warnings()).toContainEqual(expect.stringMatching(/^Redis call failed: OOM/));
-    // The 503's own request line names the error, without its stack.
+    // The 503's own request line, at error level, names the contract code, without a stack.
     const failedRequest = lines.find((line) => /"statusCode":503/.test(line) && /"err"/.test(line));
-    expect(JSON.parse(failedRequest as string).err).toEqual({
-      type: expect.any(String),
-      message: expect.any(String),
+    expect(JSON.parse(failedRequest as string)).toMatchObject({
+      level: 50,
+      msg: 'request errored',
+      err: { type: 'store_unavailable', message: 'failed with status code 503' },
     });
     expectNoStack();
   });
