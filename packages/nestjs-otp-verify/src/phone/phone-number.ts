@@ -22,7 +22,11 @@ const PARSED_CACHE_SIZE = 10_000;
 const parsedCache = new Map<string, Readonly<PhoneNumber> | null>();
 
 function parseUncached(trimmed: string, defaultCountry?: string): Readonly<PhoneNumber> | null {
-  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode | undefined);
+  // The input is a written number already (WRITTEN_NUMBER): no need to search it for one.
+  const parsed = parsePhoneNumberFromString(trimmed, {
+    defaultCountry: defaultCountry as CountryCode | undefined,
+    extract: false,
+  });
   if (!parsed) return null;
   // A number with a type is valid (isValid() runs the same type patterns again); only a number
   // of no type needs the general check.
