@@ -118,6 +118,14 @@ describe('parsePhoneNumber, parsed again', () => {
     expect(() => parsePhoneNumber('07400 123458', 'US')).toThrow(InvalidPhoneNumberError);
   });
 
+  it('forgets a number after 10,000 newer ones, and parses it again the same', () => {
+    const first = parsePhoneNumber('+44 7400 223344');
+    for (let i = 0; i < 10_000; i++) parsePhoneNumber(`+4479${String(i).padStart(8, '0')}`);
+    const again = parsePhoneNumber('+44 7400 223344');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
   it('refuses an invalid number every time, not only the first', () => {
     for (let i = 0; i < 3; i++) {
       expect(() => parsePhoneNumber('+44 1234')).toThrow(InvalidPhoneNumberError);

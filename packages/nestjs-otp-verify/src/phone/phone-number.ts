@@ -16,10 +16,28 @@ const WRITTEN_NUMBER = /^\+?[0-9][0-9 ().-]{3,30}$/;
 /**
  * Parsing against the full metadata is the costliest step of a verification, and a number is
  * parsed again on its verify, its retries and its next request: the latest results are kept.
- * Bounded, so numbers sprayed by a client only push out older entries.
+ * Bounded, so numbers sprayed by a client only push out older entries: two generations of
+ * 5,000, the older dropped whole when the newer fills. Evicting the oldest entry one at a time
+ * (`map.keys().next()`) walks the Map's deleted slots each time, which cost 6 µs per new number.
  */
-const PARSED_CACHE_SIZE = 10_000;
-const parsedCache = new Map<string, Readonly<PhoneNumber> | null>();
+const PARSED_GENERATION_SIZE = 5_000;
+type Parsed = Readonly<PhoneNumber> | null;
+let parsedRecently = new Map<string, Parsed>();
+let parsedBefore = new Map<string, Parsed>();
+
+function cachedParse(cacheKey: string): Parsed | undefined {
+  const recent = parsedRecently.get(cacheKey);
+  // `null` is a remembered refusal, not a miss.
+  return recent !== undefined ? recent : parsedBefore.get(cacheKey);
+}
+
+function rememberParse(cacheKey: string, phone: Parsed): void {
+  parsedRecently.set(cacheKey, phone);
+  if (parsedRecently.size >= PARSED_GENERATION_SIZE) {
+    parsedBefore = parsedRecently;
+    parsedRecently = new Map();
+  }
+}
 
 function parseUncached(trimmed: string, defaultCountry?: string): Readonly<PhoneNumber> | null {
   // The input is a written number already (WRITTEN_NUMBER): no need to search it for one.
@@ -41,13 +59,10 @@ export function parsePhoneNumber(input: string, defaultCountry?: string): PhoneN
   // A national number is only meaningful against a region the operator chose.
   if (!trimmed.startsWith('+') && !defaultCountry) throw new InvalidPhoneNumberError();
   const cacheKey = `${defaultCountry ?? ''}:${trimmed}`;
-  let phone = parsedCache.get(cacheKey);
+  let phone = cachedParse(cacheKey);
   if (phone === undefined) {
     phone = parseUncached(trimmed, defaultCountry);
-    if (parsedCache.size >= PARSED_CACHE_SIZE) {
-      parsedCache.delete(parsedCache.keys().next().value as string);
-    }
-    parsedCache.set(cacheKey, phone);
+    rememberParse(cacheKey, phone);
   }
   if (!phone) throw new InvalidPhoneNumberError();
   return phone;
