@@ -128,6 +128,22 @@ describe('the HTTP contract on the Redis store', () => {
       });
     });
 
+    it('accepts a number written with its national prefix, which E.164 leaves out', async () => {
+      const phoneNumber = newNumber();
+      const code = await requestCode(phoneNumber);
+      const written = `${phoneNumber.slice(0, 3)} (0) ${phoneNumber.slice(3)}`;
+      const approved = await post('verify', { phoneNumber: written, code }).expect(200);
+      expect(approved.body.phoneNumber).toBe(phoneNumber);
+    });
+
+    it.each(['+44 20 7946 09', '+1 415 555 01'])(
+      'refuses %p with 400 invalid_phone_number, though written like E.164',
+      async (phoneNumber) => {
+        const response = await post('verify', { phoneNumber, code: '123456' }).expect(400);
+        expect(response.body.code).toBe('invalid_phone_number');
+      },
+    );
+
     it('answers 404 otp_not_found for a number that never asked', async () => {
       const response = await post('verify', { phoneNumber: newNumber(), code: '123456' }).expect(
         404,

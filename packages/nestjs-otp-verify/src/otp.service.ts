@@ -16,13 +16,14 @@ import {
 import {
   assertCountryAllowed,
   assertNumberTypeAllowed,
+  e164AsWritten,
   maskPhoneNumber,
   parsePhoneNumber,
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { renderOtpMessage } from './sms/otp-message.js';
 import type { SmsProvider } from './sms/sms-provider.js';
-import type { IssuePolicy, OtpStore, VerifyPolicy } from './store/otp-store.js';
+import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
 
@@ -142,17 +143,41 @@ export class OtpService {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
     const testNumber = this.testNumbers.match(phoneNumber);
-    // Test numbers skip parsing, and with it the fraud guard's approval count.
-    const phone = testNumber ? undefined : this.parsePhoneNumber(phoneNumber);
-    const e164 = testNumber?.e164 ?? (phone as PhoneNumber).e164;
-    const hash = hashOtpCode(this.settings.hashSecret, e164, code);
+    if (testNumber) {
+      // A test number is never locked out; its attempt cap still holds. No fraud guard count.
+      const policy = exemptFromLockout(this.verifyPolicy);
+      return this.answer(testNumber.e164, await this.check(testNumber.e164, code, policy));
+    }
+    // A number written in E.164 is looked up as written first. The store holds state only under
+    // a number the service parsed and accepted, so any state there proves the input valid and
+    // already normalised: the parse (a fifth of a verification of a number not seen lately) is
+    // only needed on a miss.
+    const written = e164AsWritten(phoneNumber);
+    if (written !== undefined) {
+      const result = await this.check(written, code, this.verifyPolicy);
+      if (result.outcome !== 'not_found') {
+        return this.answer(written, result, true);
+      }
+    }
+    const phone = this.parsePhoneNumber(phoneNumber);
+    if (phone.e164 === written) throw new OtpNotFoundError();
+    const result = await this.check(phone.e164, code, this.verifyPolicy);
+    return this.answer(phone.e164, result, true);
+  }
 
-    // A test number is never locked out; its attempt cap still holds.
-    const policy = testNumber ? exemptFromLockout(this.verifyPolicy) : this.verifyPolicy;
-    const result = await this.store.verify(e164, hash, policy);
+  private check(e164: string, code: string, policy: VerifyPolicy): Promise<VerifyResult> {
+    return this.store.verify(e164, hashOtpCode(this.settings.hashSecret, e164, code), policy);
+  }
+
+  /** Test numbers are left out of the fraud guard's approval counts (`countApproval` false). */
+  private async answer(
+    e164: string,
+    result: VerifyResult,
+    countApproval = false,
+  ): Promise<OtpVerifyResult> {
     switch (result.outcome) {
       case 'approved': {
-        if (phone) await this.fraudGuard.approved(phone);
+        if (countApproval) await this.fraudGuard.approved({ e164 });
         const { token, expiresInSeconds } = this.tokens.sign(e164);
         return {
           status: 'approved',

@@ -66,7 +66,7 @@ export class FraudGuardService {
   }
 
   /** Counts an approved code for the number's prefix; never fails the verification it follows. */
-  async approved(phone: PhoneNumber): Promise<void> {
+  async approved(phone: Pick<PhoneNumber, 'e164'>): Promise<void> {
     if (this.settings.mode === 'off' || this.isSafe(phone)) return;
     await this.store
       .recordApproval(this.prefixOf(phone), this.settings.prefixWindowMs)
@@ -161,11 +161,11 @@ export class FraudGuardService {
     );
   }
 
-  private prefixOf(phone: PhoneNumber): string {
+  private prefixOf(phone: Pick<PhoneNumber, 'e164'>): string {
     return phone.e164.slice(1, 1 + this.settings.prefixDigits);
   }
 
-  private isSafe(phone: PhoneNumber): boolean {
+  private isSafe(phone: Pick<PhoneNumber, 'e164'>): boolean {
     const digits = phone.e164.slice(1);
     return this.settings.safePrefixes.some((safe) => digits.startsWith(safe));
   }

@@ -4,6 +4,7 @@ import {
   assertCountryAllowed,
   assertNumberTypeAllowed,
   DEFAULT_ALLOWED_NUMBER_TYPES,
+  e164AsWritten,
   maskPhoneNumber,
   parsePhoneNumber,
 } from './phone-number.js';
@@ -130,5 +131,19 @@ describe('parsePhoneNumber, parsed again', () => {
     for (let i = 0; i < 3; i++) {
       expect(() => parsePhoneNumber('+44 1234')).toThrow(InvalidPhoneNumberError);
     }
+  });
+});
+
+describe('e164AsWritten', () => {
+  it.each([
+    ['+44 7400 123456', '+447400123456'],
+    [' +1 (415) 555-2671 ', '+14155552671'],
+    ['+44 (0) 7400 123456', '+4407400123456'],
+    ['07400 123456', undefined],
+    ['+0 7400 123456', undefined],
+    ['+44 7400 123456 ext 1', undefined],
+    [`+44${' '.repeat(40)}7400123456`, undefined],
+  ])('reads %p as %p, without parsing it', (input, expected) => {
+    expect(e164AsWritten(input)).toBe(expected);
   });
 });

@@ -53,6 +53,22 @@ function parseUncached(trimmed: string, defaultCountry?: string): Readonly<Phone
   return Object.freeze({ e164: parsed.number, region: parsed.country, type });
 }
 
+/** The separators WRITTEN_NUMBER allows; none of them changes which number is meant. */
+const SEPARATORS = /[ ().-]/g;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/**
+ * The input with its separators removed, if that is in E.164 form; nothing is parsed, so this
+ * says nothing of whether the number exists. A written national prefix (`+44 (0) 7400 ...`)
+ * stays in, so the result is not a number libphonenumber would give.
+ */
+export function e164AsWritten(input: string): string | undefined {
+  const trimmed = input.trim();
+  if (!WRITTEN_NUMBER.test(trimmed)) return undefined;
+  const compact = trimmed.replace(SEPARATORS, '');
+  return E164.test(compact) ? compact : undefined;
+}
+
 export function parsePhoneNumber(input: string, defaultCountry?: string): PhoneNumber {
   const trimmed = input.trim();
   if (!WRITTEN_NUMBER.test(trimmed)) throw new InvalidPhoneNumberError();
