@@ -14,6 +14,10 @@ function expectRateLimited(res: Response): void {
   expectRefused(res, 'rate_limited', WINDOW_SECONDS);
   expect(res.body.message).toBe('Too many requests from this client; slow down');
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(WINDOW_SECONDS - 10);
+  // The contract's Retry-After only: the limits themselves are not advertised.
+  expect(Object.keys(res.headers).filter((name) => /ratelimit|retry-after-/i.test(name))).toEqual(
+    [],
+  );
 }
 
 const limits = (requestLimit: number, verifyLimit = 100): Record<string, string> => ({
