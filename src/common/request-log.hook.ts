@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answeredErrorCodeOf, apiKeyNameOf, maskPhoneNumber } from 'nestjs-otp-verify';
@@ -33,8 +33,10 @@ function requestLine(request: FastifyRequest, reply: FastifyReply): object {
   };
 }
 
-/** One JSON line per answered request, refusals by the body parser and the throttler included. */
-@Injectable()
+/**
+ * One JSON line per answered request, refusals by the body parser and the throttler included.
+ * Built by AppModule's factory with the service's root logger.
+ */
 export class RequestLogHook implements OnModuleInit {
   /**
    * Without the root logger's redaction: the line holds only the fields `requestLine` names, and

@@ -55,7 +55,7 @@ function parseUncached(trimmed: string, defaultCountry?: string): Readonly<Phone
 
 /** The separators WRITTEN_NUMBER allows; none of them changes which number is meant. */
 const SEPARATORS = /[ ().-]/g;
-const E164 = /^\+[1-9][0-9]{6,14}$/;
+export const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * The input with its separators removed, if that is in E.164 form; nothing is parsed, so this

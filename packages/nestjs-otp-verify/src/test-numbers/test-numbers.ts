@@ -1,9 +1,7 @@
+import { E164, e164AsWritten } from '../phone/phone-number.js';
+
 /** `OtpModule` option `testNumbers`: a fixed code for each E.164 number (`{ '+447400000001': '123456' }`). */
 export type OtpTestNumbersOption = Record<string, string>;
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-/** The separators people write; a test number is matched however it is typed. */
-const SEPARATORS = /[ ().-]/g;
 
 /**
  * Numbers for end-to-end suites and app-store reviewers: they receive no SMS, accept their fixed
@@ -20,12 +18,12 @@ export class OtpTestNumbers {
     return this.codes.size;
   }
 
-  /** The E.164 number and fixed code if `phoneNumber`, as typed, is a test number. */
+  /** The E.164 number and fixed code if `phoneNumber`, however it is written, is a test number. */
   match(phoneNumber: unknown): { e164: string; code: string } | undefined {
     if (this.codes.size === 0 || typeof phoneNumber !== 'string') return undefined;
-    const e164 = phoneNumber.trim().replace(SEPARATORS, '');
-    const code = this.codes.get(e164);
-    return code === undefined ? undefined : { e164, code };
+    const e164 = e164AsWritten(phoneNumber);
+    const code = e164 === undefined ? undefined : this.codes.get(e164);
+    return e164 === undefined || code === undefined ? undefined : { e164, code };
   }
 }
 
