@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
-import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { expectRefused } from './support/refusals.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startHostApp } from './support/host-app.js';
@@ -14,9 +13,8 @@ import { startHostApp } from './support/host-app.js';
  * with a generous ThrottlerModule of its own: the module's limits still hold on its routes.
  */
 describe('OtpModule in a host app on Express', () => {
-  const prefix = uniquePrefix('e2e-host');
+  const { prefix, redis, release } = ownKeySpace('e2e-host');
   const outbox = new SmsOutbox();
-  const redis = new Redis(REDIS_URL);
   let app: INestApplication;
 
   beforeAll(async () => {
@@ -36,8 +34,7 @@ describe('OtpModule in a host app on Express', () => {
   });
   afterAll(async () => {
     await app?.close();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await release();
   });
 
   it('throttles by req.ip with the module options, under the module key prefix', async () => {

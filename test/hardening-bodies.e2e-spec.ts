@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import request, { type Response } from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
-import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startHostApp } from './support/host-app.js';
@@ -175,9 +174,8 @@ describe('request bodies on the standalone service (Fastify)', () => {
 
 /** A host app on Express with nothing set up globally: the module refuses the same bodies. */
 describe('request bodies in a host app on Express', () => {
-  const prefix = uniquePrefix('e2e-bodies');
+  const { prefix, redis, release } = ownKeySpace('e2e-bodies');
   const outbox = new SmsOutbox();
-  const redis = new Redis(REDIS_URL);
   let app: INestApplication;
 
   beforeAll(async () => {
@@ -197,8 +195,7 @@ describe('request bodies in a host app on Express', () => {
   });
   afterAll(async () => {
     await app?.close();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await release();
   });
 
   it('refuses every body that is not application/json with 415, before counting or sending', async () => {

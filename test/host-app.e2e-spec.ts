@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nestjs-otp-verify';
-import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startHostApp, type HostPlatform } from './support/host-app.js';
 
@@ -31,9 +30,8 @@ class SignupService {
 const platforms: HostPlatform[] = ['Express', 'Fastify'];
 
 describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platform) => {
-  const prefix = uniquePrefix('host');
+  const { prefix, redis, release } = ownKeySpace('host');
   const outbox = new SmsOutbox();
-  const redis = new Redis(REDIS_URL);
   let app: INestApplication;
 
   beforeAll(async () => {
@@ -57,8 +55,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
   });
   afterAll(async () => {
     await app?.close();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await release();
   });
 
   it('serves both endpoints with its own options', async () => {

@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { once } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
-import { Redis } from 'ioredis';
 import { FakeSmsServer } from './support/fake-sms-server.js';
-import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { ownKeySpace, REDIS_URL } from './support/redis.js';
 import { freePort, type Spawned, spawnService, waitFor } from './support/spawn-service.js';
 
 const STRONG_SECRET = 'process-test-secret-of-32-bytes-or-more';
@@ -81,16 +80,14 @@ describe('the built service as a real process', () => {
   });
 
   describe('SIGTERM', () => {
-    const prefix = uniquePrefix('sigterm');
-    const redis = new Redis(REDIS_URL);
+    const { prefix, release } = ownKeySpace('sigterm');
     let fake: FakeSmsServer;
     beforeAll(async () => {
       fake = await FakeSmsServer.start();
     });
     afterAll(async () => {
       await fake?.stop();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
+      await release();
     });
 
     it('starts in production, finishes a request in flight, refuses new ones, and exits 0', async () => {

@@ -9,12 +9,26 @@ export function uniquePrefix(label = 'test'): string {
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  const keys = await keysUnder(redis, prefix);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
+
+/** A prefix of a test's own on the test Redis, a client to read under it, and its clean-up. */
+export function ownKeySpace(label: string): {
+  prefix: string;
+  redis: Redis;
+  release(): Promise<void>;
+} {
+  const prefix = uniquePrefix(label);
+  const redis = new Redis(REDIS_URL);
+  return {
+    prefix,
+    redis,
+    async release() {
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
 }
 
 export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
