@@ -44,6 +44,11 @@ describe('RedisOtpStore keys', () => {
       const now = Number((await redis.time())[0]) * 1000;
       expect(Number(state.x) - now).toBeGreaterThan(55_000);
       expect(Number(state.c) - now).toBeGreaterThan(25_000);
+      // The send window's end is in whole seconds, rounded up: never shorter than configured.
+      const windowEndSeconds = Number(state.w);
+      expect(state.w).toMatch(/^\d{10}$/);
+      expect(windowEndSeconds * 1000 - now).toBeGreaterThanOrEqual(59_000);
+      expect(windowEndSeconds * 1000 - now).toBeLessThanOrEqual(61_000);
       expect(await redis.pttl(tag)).toBeGreaterThan(55_000);
     } finally {
       await deleteKeys(redis, own);

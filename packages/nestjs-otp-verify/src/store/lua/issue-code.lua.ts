@@ -35,7 +35,7 @@ if ARGV[8] == '0' then
   return { 'issued', 0 }
 end
 local _, cooldownEnd = live(1, state[1])
-local sends, windowEnd = live(state[2], state[3])
+local sends, windowEnd = live(state[2], secondsToMs(state[3]))
 local failures, lockoutEnd = live(state[4], state[5])
 if failures > tonumber(ARGV[7]) then
   return { 'locked', lockoutEnd - now }
@@ -49,11 +49,11 @@ if cooldownLeft > 0 then
   return { 'cooldown', cooldownLeft }
 end
 if sends == 0 then
-  windowEnd = now + tonumber(ARGV[6])
+  windowEnd = math.ceil((now + tonumber(ARGV[6])) / 1000) * 1000
 end
 cooldownEnd = cooldown > 0 and now + cooldown or 0
 redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownEnd,
-  's', sends + 1, 'w', windowEnd)
+  's', sends + 1, 'w', windowEnd / 1000)
 expireAtLeast(key, math.max(expires, cooldownEnd, windowEnd))
 return { 'issued', 0 }
 `;

@@ -3,10 +3,13 @@
  * key's overhead in Redis rather than one per fact (the dictionary entry, the expiry entry and
  * the key's name are most of a small key's memory). Each fact carries its own deadline as a
  * field, in milliseconds of Redis's clock, which every instance shares; the key itself expires
- * when the last of them has passed.
+ * when the last of them has passed. The send window's end alone is kept in whole seconds,
+ * rounded up (the window is configured in seconds): a 13-digit field is a 64-bit integer in the
+ * hash's listpack, a 10-digit one a 32-bit integer, and those 4 bytes take a pending code's
+ * listpack down one allocation class, 16 bytes per number.
  *
  *   h  HMAC of the pending code        a  attempts left     x  the code's deadline
- *   c  end of the resend cooldown      s  sends in window   w  end of the send window
+ *   c  end of the resend cooldown      s  sends in window   w  end of the send window (s)
  *   f  failed verifications            l  end of the lockout window
  *   r  HMAC of an issue revoked before it ran   t  until when (see revoke-code.lua.ts)
  *
@@ -20,6 +23,9 @@ local function live(count, deadline)
   deadline = tonumber(deadline) or 0
   if deadline <= now then return 0, 0 end
   return count, deadline
+end
+local function secondsToMs(seconds)
+  return (tonumber(seconds) or 0) * 1000
 end
 local function expireAtLeast(key, deadline)
   if deadline > redis.call('PEXPIRETIME', key) then

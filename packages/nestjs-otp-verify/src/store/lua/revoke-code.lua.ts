@@ -22,7 +22,7 @@ if state[1] ~= ARGV[1] then
   expireAtLeast(key, now + ${REVOKED_ISSUE_MEMORY_MS})
   return 0
 end
-local sends = live(state[2], state[3])
+local sends = live(state[2], secondsToMs(state[3]))
 redis.call('HDEL', key, 'h', 'a', 'x', 'c')
 if sends > 1 then
   redis.call('HSET', key, 's', sends - 1)
