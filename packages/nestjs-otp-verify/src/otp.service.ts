@@ -177,8 +177,10 @@ export class OtpService {
   ): Promise<OtpVerifyResult> {
     switch (result.outcome) {
       case 'approved': {
-        if (countApproval) await this.fraudGuard.approved({ e164 });
-        const { token, expiresInSeconds } = this.tokens.sign(e164);
+        const [{ token, expiresInSeconds }] = await Promise.all([
+          this.tokens.sign(e164),
+          countApproval && this.fraudGuard.approved({ e164 }),
+        ]);
         return {
           status: 'approved',
           phoneNumber: e164,
