@@ -48,3 +48,31 @@ describe('RedisFraudStore keys', () => {
     }
   });
 });
+
+describe('RedisFraudStore key life', () => {
+  it('keeps a quarantine longer than two windows when later calls roll the buckets', async () => {
+    const redis = new Redis(REDIS_URL);
+    const own = uniquePrefix('fraud-life');
+    const store = new RedisFraudStore(redis, own);
+    const windowMs = 200;
+    const policy = {
+      windowMs,
+      minSends: 2,
+      minConversion: 0.5,
+      quarantineMs: 60_000,
+      enforce: true,
+    };
+    const key = `${own}fraud:{p44740013}`;
+    try {
+      await store.admitPrefix('44740013', 'GB', policy);
+      expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('quarantined');
+      await new Promise((resolve) => setTimeout(resolve, 2.5 * windowMs));
+      await store.recordApproval('44740013', windowMs);
+      expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('blocked');
+      expect(await redis.pttl(key)).toBeGreaterThan(55_000);
+    } finally {
+      await deleteKeys(redis, own);
+      redis.disconnect();
+    }
+  });
+});

@@ -102,3 +102,30 @@ describe('RedisOtpStore undo of a timed-out issue', () => {
     });
   });
 });
+
+describe('RedisOtpStore key life', () => {
+  const redis = new Redis(REDIS_URL);
+  const own = uniquePrefix('life');
+  const store = new RedisOtpStore(redis, own);
+  afterAll(async () => {
+    await deleteKeys(redis, own);
+    redis.disconnect();
+  });
+
+  it('keeps the number as long as its longest limit, not its newest code', async () => {
+    const phone = '+447400123459';
+    const policy = {
+      ttlMs: 60_000,
+      maxAttempts: 5,
+      cooldownMs: 0,
+      maxSends: 5,
+      sendWindowMs: 120_000,
+      lockoutThreshold: 10,
+    };
+    await store.issue(phone, 'first', policy);
+    await store.verify(phone, 'wrong', { lockoutThreshold: 10, lockoutWindowMs: 600_000 });
+    await store.issue(phone, 'second', policy);
+    // The lockout window, started by the failure, outlasts both the new code and the send window.
+    expect(await redis.pttl(`${own}{${phone}}`)).toBeGreaterThan(590_000);
+  });
+});

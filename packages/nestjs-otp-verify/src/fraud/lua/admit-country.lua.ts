@@ -29,8 +29,7 @@ if ps * weight + cs + 1 > limit then
   end
 end
 cs = cs + 1
-redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca)
-redis.call('PEXPIRE', KEYS[1], 2 * window)
+saveWindow(false)
 if retry > 0 then
   return { 'would_exceed', bucket, retry }
 end

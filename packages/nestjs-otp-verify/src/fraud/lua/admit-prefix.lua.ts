@@ -18,7 +18,6 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 export const ADMIT_PREFIX_SCRIPT = `
 local window = tonumber(ARGV[1])
 ${SLIDING_WINDOW_LUA}
-local q = tonumber(redis.call('HGET', KEYS[1], 'q') or '0')
 local expired = 0
 if q > 0 and q <= now then
   redis.call('HDEL', KEYS[1], 'q', 'qs', 'qa', 'qc')
@@ -39,7 +38,6 @@ elseif sends >= tonumber(ARGV[2]) and approvals / sends < tonumber(ARGV[3]) then
   redis.call('HSET', KEYS[1], 'q', q, 'qs', tostring(sends), 'qa', tostring(approvals), 'qc', ARGV[6])
   outcome = 'quarantined'
 end
-redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca)
-redis.call('PEXPIRE', KEYS[1], math.max(2 * window, q - now + window))
+saveWindow(outcome == 'quarantined')
 return { outcome, bucket, tostring(sends), tostring(approvals), q, expired }
 `;

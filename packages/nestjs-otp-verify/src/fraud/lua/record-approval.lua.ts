@@ -6,14 +6,15 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  *
  * KEYS[1] the prefix's hash (see ADMIT_PREFIX_SCRIPT)  ARGV[1] window ms
  *
- * Returns 1 if counted, 0 if not. The key's expiry is left as it is: a send set it.
+ * Returns 1 if counted, 0 if not.
  */
 export const RECORD_APPROVAL_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
-end
 local window = tonumber(ARGV[1])
 ${SLIDING_WINDOW_LUA}
-redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca + 1)
+if stored == -2 then
+  return 0
+end
+ca = ca + 1
+saveWindow(false)
 return 1
 `;

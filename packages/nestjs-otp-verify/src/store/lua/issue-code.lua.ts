@@ -18,11 +18,14 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 export const ISSUE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'r', 't')
+local tombstoneEnd = 0
 if state[6] then
   -- Another issue leaves the tombstone alone: the one it stands for may still be queued.
   local revoked = state[6] == ARGV[1]
   if revoked or tonumber(state[7]) <= now then
     redis.call('HDEL', key, 'r', 't')
+  else
+    tombstoneEnd = tonumber(state[7])
   end
   if revoked and tonumber(state[7]) > now then
     return { 'issued', 0 }
@@ -54,6 +57,7 @@ end
 cooldownEnd = cooldown > 0 and now + cooldown or 0
 redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownEnd,
   's', sends + 1, 'w', windowEnd / 1000)
-expireAtLeast(key, math.max(expires, cooldownEnd, windowEnd))
+-- Every live field's deadline is known here, so the key's life is set outright.
+redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd, tombstoneEnd))
 return { 'issued', 0 }
 `;

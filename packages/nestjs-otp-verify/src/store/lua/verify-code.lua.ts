@@ -31,8 +31,11 @@ if state[1] == ARGV[1] then
 end
 if failures == 0 then
   lockoutEnd = now + tonumber(ARGV[3])
+  redis.call('HSET', key, 'a', left - 1, 'f', 1, 'l', lockoutEnd)
+  expireAtLeast(key, lockoutEnd)
+else
+  -- A later failure of the same window changes neither its end nor the key's life.
+  redis.call('HSET', key, 'a', left - 1, 'f', failures + 1)
 end
-redis.call('HSET', key, 'a', left - 1, 'f', failures + 1, 'l', lockoutEnd)
-expireAtLeast(key, lockoutEnd)
 return { 'incorrect', left - 1 }
 `;
