@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the service next to the design it replaces (bench/peer.ts: Express, the
  * `redis` client, SET/GET/DEL) and next to a bare Nest route (bench/ceiling.ts), in one run, with
- * one client setting (autocannon, 50 connections, loopback), median of alternating rounds; then
- * Redis bytes per pending code. Starts its own Redis (or Redis Cluster) and every server on free
+ * one client setting (autocannon, 50 connections, loopback), median of alternating rounds, with
+ * the CPU each answer cost the server and Redis; then Redis bytes per pending code. Starts its own Redis (or Redis Cluster) and every server on free
  * loopback ports and stops each by PID, also on failure or Ctrl-C.
  *
  * Flags (or environment): --store=single|cluster|both (BENCH_STORE, default single),
@@ -85,6 +85,9 @@ interface Measure {
   total: number;
   unexpected: number;
   peakRssMb?: number;
+  /** CPU per answer, in microseconds, of the server's process (all threads) and of Redis. */
+  serverCpuUs?: number;
+  redisCpuUs?: number;
 }
 
 const children: ChildProcess[] = [];
@@ -155,6 +158,8 @@ interface Store {
   client: Redis | Cluster;
   /** INFO used_memory summed over every master. */
   usedMemory(): Promise<number>;
+  /** INFO used_cpu_user + used_cpu_sys summed over every master, in microseconds. */
+  cpuMicros(): Promise<number>;
 }
 
 async function redisServer(dir: string, port: number, extra: string[] = []): Promise<Started> {
@@ -178,6 +183,12 @@ async function redisServer(dir: string, port: number, extra: string[] = []): Pro
 const usedMemoryOf = async (node: Redis): Promise<number> =>
   Number(/used_memory:(\d+)/.exec(await node.info('memory'))?.[1]);
 
+async function cpuMicrosOf(node: Redis): Promise<number> {
+  const info = await node.info('cpu');
+  const seconds = (field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
 async function startStore(kind: string): Promise<Store> {
   const dir = await mkdtemp(join(tmpdir(), 'otp-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -191,6 +202,7 @@ async function startStore(kind: string): Promise<Store> {
       env: { REDIS_URL: `redis://${HOST}:${port}` },
       client,
       usedMemory: () => usedMemoryOf(client),
+      cpuMicros: () => cpuMicrosOf(client),
     };
   }
   // Three masters, no replicas: the cluster bus port (+10000) must be free as well.
@@ -231,6 +243,8 @@ async function startStore(kind: string): Promise<Store> {
     client,
     usedMemory: async () =>
       (await Promise.all(masters.map(usedMemoryOf))).reduce((sum, bytes) => sum + bytes, 0),
+    cpuMicros: async () =>
+      (await Promise.all(masters.map(cpuMicrosOf))).reduce((sum, micros) => sum + micros, 0),
   };
 }
 
@@ -312,16 +326,34 @@ const nextNumber = (): string => {
   return `+44${lead}${prefixPart}${String(Math.floor(rest / 1000)).padStart(4, '0')}`;
 };
 
+/** CPU time of a process, all its threads, in microseconds (`/proc/<pid>/stat` utime + stime). */
+async function processCpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / (await clockTicks);
+}
+const clockTicks = run('getconf', ['CLK_TCK']).then(({ stdout }) => Number(stdout) || 100);
+
+/** The server under load: its CPU is read around the run, and its memory sampled if `rss`. */
+interface Measured {
+  pid: number;
+  store: Store;
+  rss?: boolean;
+}
+
 async function measure(
   url: string,
   body: () => object,
   expected: number,
-  pid?: number,
+  server?: Measured,
 ): Promise<Measure> {
   let peakRssMb = 0;
-  const sampler = pid
-    ? setInterval(async () => (peakRssMb = Math.max(peakRssMb, await rssMb(pid))), 250)
-    : undefined;
+  const pid = server?.pid;
+  const sampler =
+    pid && server.rss
+      ? setInterval(async () => (peakRssMb = Math.max(peakRssMb, await rssMb(pid))), 250)
+      : undefined;
+  const cpuBefore = server && (await cpuOf(server));
   const instance = autocannon({
     url,
     method: 'POST',
@@ -335,15 +367,31 @@ async function measure(
   const result: Result = await instance;
   cleanups.splice(cleanups.indexOf(stop), 1);
   clearInterval(sampler);
+  const cpuAfter = server && (await cpuOf(server));
   const matching = result.statusCodeStats[String(expected)]?.count ?? 0;
+  const perAnswer = (before: number, after: number) =>
+    Math.round((after - before) / Math.max(result.requests.total, 1));
   return {
     reqPerSec: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,
     unexpected: result.requests.total - Number(matching) + result.errors + result.timeouts,
-    ...(pid ? { peakRssMb: Math.round(peakRssMb) } : {}),
+    ...(sampler ? { peakRssMb: Math.round(peakRssMb) } : {}),
+    ...(cpuBefore &&
+      cpuAfter && {
+        serverCpuUs: perAnswer(cpuBefore.server, cpuAfter.server),
+        redisCpuUs: perAnswer(cpuBefore.redis, cpuAfter.redis),
+      }),
   };
+}
+
+async function cpuOf(server: Measured): Promise<{ server: number; redis: number }> {
+  const [serverMicros, redisMicros] = await Promise.all([
+    processCpuMicros(server.pid),
+    server.store.cpuMicros(),
+  ]);
+  return { server: serverMicros, redis: redisMicros };
 }
 
 interface Pending {
@@ -449,6 +497,11 @@ async function benchStore(kind: string) {
       `fraud guard ${features.fraudGuard ? 'on' : 'not in this build'} (the service's defaults)`,
   );
 
+  const measured = (server: Server, rss = false): Measured => ({
+    pid: server.started.pid,
+    store,
+    rss,
+  });
   let bestVerify = { product: 0, peer: 0 };
   const sides: Record<Side, (r: Rates) => Promise<void>> = {
     product: async (r) => {
@@ -458,18 +511,18 @@ async function benchStore(kind: string) {
           json('request'),
           () => ({ phoneNumber: nextNumber() }),
           202,
-          product.started.pid,
+          measured(product, true),
         );
       }
       if (wanted('verify-wrong') || wanted('verify-right')) {
-        await verifyPaths(r, 'product', json('verify'), product.started.pid);
+        await verifyPaths(r, 'product', json('verify'), measured(product, true));
       }
       if (wanted('refused')) {
         r.refused = await measure(
           `${throttled.url}/api/otp/request`,
           () => ({ phoneNumber: nextNumber() }),
           429,
-          throttled.started.pid,
+          measured(throttled, true),
         );
       }
     },
@@ -479,10 +532,11 @@ async function benchStore(kind: string) {
           `${peer.url}/api/otp/request`,
           () => ({ phoneNumber: nextNumber() }),
           202,
+          measured(peer),
         );
       }
       if (wanted('verify-wrong') || wanted('verify-right') || wanted('refused')) {
-        await verifyPaths(r, 'peer', `${peer.url}/api/otp/verify`);
+        await verifyPaths(r, 'peer', `${peer.url}/api/otp/verify`, measured(peer));
       }
     },
     ceiling: async (r) => {
@@ -490,12 +544,13 @@ async function benchStore(kind: string) {
         `${ceiling.url}/api/ceiling`,
         () => ({ phoneNumber: nextNumber(), code: '123456' }),
         200,
+        measured(ceiling),
       );
     },
   };
 
   /** Wrong codes first (at most a few per code), then each code once with the right code. */
-  async function verifyPaths(r: Rates, side: 'product' | 'peer', url: string, pid?: number) {
+  async function verifyPaths(r: Rates, side: 'product' | 'peer', url: string, server: Measured) {
     const guess = Math.max(bestVerify[side], (r.request?.reqPerSec ?? 0) * 2, 3000);
     const count = Math.ceil(guess * 1.5 * DURATION);
     const pending =
@@ -510,11 +565,11 @@ async function benchStore(kind: string) {
         return { phoneNumber, code: String(Number(code) + 1) };
       },
       400,
-      pid,
+      server,
     );
     let right = 0;
     if (wanted('verify-right')) {
-      r['verify-right'] = await measure(url, () => pending[right++ % pending.length], 200, pid);
+      r['verify-right'] = await measure(url, () => pending[right++ % pending.length], 200, server);
     }
     bestVerify[side] = Math.max(
       bestVerify[side],
@@ -570,6 +625,12 @@ async function benchStore(kind: string) {
       unexpected,
       peerUnexpected,
       peakRssMb: Math.max(...rounds.map((m) => m.product[t.path]?.peakRssMb ?? 0)),
+      cpuUs: {
+        product: of('product', t.path, (m) => m.serverCpuUs ?? NaN),
+        productRedis: of('product', t.path, (m) => m.redisCpuUs ?? NaN),
+        peer: of('peer', t.versus, (m) => m.serverCpuUs ?? NaN),
+        peerRedis: of('peer', t.versus, (m) => m.redisCpuUs ?? NaN),
+      },
     };
   });
 
@@ -586,6 +647,14 @@ async function benchStore(kind: string) {
         `${String(r.ceiling).padStart(8)}  ${r.productPerPeer.toFixed(2).padStart(12)}  ` +
         `${r.productPerCeiling.toFixed(2).padStart(15)}  ≥${r.target.toFixed(1)} ${r.pass ? 'PASS' : 'MISS'}${versus}`,
     );
+  }
+  const ceilingCpu = of('ceiling', 'request', (m) => m.serverCpuUs ?? NaN);
+  console.log(
+    `CPU per answer, µs (median), service + its Redis vs peer + its Redis; the bare route ${ceilingCpu} + 0:`,
+  );
+  for (const r of rows) {
+    const { product: p, productRedis: pr, peer: q, peerRedis: qr } = r.cpuUs;
+    console.log(`  ${r.path.padEnd(13)} ${p} + ${pr} vs ${q} + ${qr}`);
   }
   console.log(
     `Redis per pending code: ${memoryBytesPerCode} bytes (used_memory growth over ` +
