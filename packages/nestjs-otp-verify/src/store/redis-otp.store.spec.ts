@@ -129,3 +129,36 @@ describe('RedisOtpStore key life', () => {
     expect(await redis.pttl(`${own}{${phone}}`)).toBeGreaterThan(590_000);
   });
 });
+
+describe('RedisOtpStore state written before the send window was kept in seconds', () => {
+  it('reads a window end in milliseconds as such, and keeps its count and its end', async () => {
+    const redis = new Redis(REDIS_URL);
+    const own = uniquePrefix('legacy');
+    const store = new RedisOtpStore(redis, own);
+    const phone = '+447400123460';
+    const key = `${own}{${phone}}`;
+    try {
+      const now = Number((await redis.time())[0]) * 1000;
+      await redis.hset(key, 's', '1', 'w', String(now + 30_000));
+      await redis.pexpire(key, 30_000);
+      const policy = {
+        ttlMs: 60_000,
+        maxAttempts: 5,
+        cooldownMs: 0,
+        maxSends: 2,
+        sendWindowMs: 600_000,
+        lockoutThreshold: 10,
+      };
+      await expect(store.issue(phone, 'second', policy)).resolves.toEqual({ outcome: 'issued' });
+      const refused = await store.issue(phone, 'third', policy);
+      expect(refused.outcome).toBe('send_limit');
+      // The old window's end, not a far future and not a fresh window of ten minutes.
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(30_000);
+      expect(await redis.pttl(key)).toBeLessThanOrEqual(60_000);
+      expect(await redis.hget(key, 'w')).toMatch(/^\d{10}$/);
+    } finally {
+      await deleteKeys(redis, own);
+      redis.disconnect();
+    }
+  });
+});

@@ -56,7 +56,7 @@ if sends == 0 then
 end
 cooldownEnd = cooldown > 0 and now + cooldown or 0
 redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownEnd,
-  's', sends + 1, 'w', windowEnd / 1000)
+  's', sends + 1, 'w', math.ceil(windowEnd / 1000))
 -- Every live field's deadline is known here, so the key's life is set outright.
 redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd, tombstoneEnd))
 return { 'issued', 0 }

@@ -24,8 +24,12 @@ local function live(count, deadline)
   if deadline <= now then return 0, 0 end
   return count, deadline
 end
+-- A send window's end in milliseconds (13 digits) was written before it was kept in seconds
+-- (10 digits until the year 2286); read as seconds it would close the window for millennia.
 local function secondsToMs(seconds)
-  return (tonumber(seconds) or 0) * 1000
+  local value = tonumber(seconds) or 0
+  if value >= 1e11 then return value end
+  return value * 1000
 end
 local function expireAtLeast(key, deadline)
   if deadline > redis.call('PEXPIRETIME', key) then
