@@ -1,7 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { describeFraudStoreContract } from '../../../../test/support/fraud-store-contract.js';
-import { deleteKeys, keysUnder, REDIS_URL, uniquePrefix } from '../../../../test/support/redis.js';
+import {
+  deleteKeys,
+  keysUnder,
+  ownKeySpace,
+  REDIS_URL,
+  uniquePrefix,
+} from '../../../../test/support/redis.js';
 import { RedisFraudStore } from './redis-fraud.store.js';
 
 const prefix = uniquePrefix('fraud');
@@ -50,9 +56,10 @@ describe('RedisFraudStore keys', () => {
 });
 
 describe('RedisFraudStore key life', () => {
+  const { prefix: own, redis, release } = ownKeySpace('fraud-life');
+  afterAll(release);
+
   it('keeps a quarantine longer than two windows when later calls roll the buckets', async () => {
-    const redis = new Redis(REDIS_URL);
-    const own = uniquePrefix('fraud-life');
     const store = new RedisFraudStore(redis, own);
     const windowMs = 200;
     const policy = {
@@ -62,17 +69,11 @@ describe('RedisFraudStore key life', () => {
       quarantineMs: 60_000,
       enforce: true,
     };
-    const key = `${own}fraud:{p44740013}`;
-    try {
-      await store.admitPrefix('44740013', 'GB', policy);
-      expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('quarantined');
-      await new Promise((resolve) => setTimeout(resolve, 2.5 * windowMs));
-      await store.recordApproval('44740013', windowMs);
-      expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('blocked');
-      expect(await redis.pttl(key)).toBeGreaterThan(55_000);
-    } finally {
-      await deleteKeys(redis, own);
-      redis.disconnect();
-    }
+    await store.admitPrefix('44740013', 'GB', policy);
+    expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('quarantined');
+    await new Promise((resolve) => setTimeout(resolve, 2.5 * windowMs));
+    await store.recordApproval('44740013', windowMs);
+    expect((await store.admitPrefix('44740013', 'GB', policy)).outcome).toBe('blocked');
+    expect(await redis.pttl(`${own}fraud:{p44740013}`)).toBeGreaterThan(55_000);
   });
 });
