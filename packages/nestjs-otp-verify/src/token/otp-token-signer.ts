@@ -55,14 +55,24 @@ const base64url = (value: string | Buffer): string => Buffer.from(value).toStrin
  * cost of an approval (tens of microseconds), and off the event loop it no longer holds up every
  * other request the process is serving.
  */
-const signOffLoop = (
-  algorithm: string | null,
-  data: Buffer,
-  key: KeyObject | SignKeyObjectInput,
-): Promise<Buffer> =>
+const signOffLoop = (data: Buffer, { digest, key }: SigningArguments): Promise<Buffer> =>
   new Promise((resolve, reject) =>
-    sign(algorithm, data, key, (error, signature) => (error ? reject(error) : resolve(signature))),
+    sign(digest, data, key, (error, signature) => (error ? reject(error) : resolve(signature))),
   );
+
+/**
+ * What `crypto.sign` needs for a key, chosen once: Ed25519 names no digest; ES256 is SHA-256,
+ * its signature in the IEEE P1363 form JOSE requires.
+ */
+interface SigningArguments {
+  digest: string | null;
+  key: KeyObject | SignKeyObjectInput;
+}
+
+const signingArgumentsOf = (key: KeyObject, algorithm: OtpTokenAlgorithm): SigningArguments =>
+  algorithm === 'EdDSA'
+    ? { digest: null, key }
+    : { digest: 'sha256', key: { key, dsaEncoding: 'ieee-p1363' } };
 
 /**
  * Signs the `verificationToken` of each approval and publishes the keys that verify it.
@@ -74,15 +84,17 @@ const signOffLoop = (
 export class OtpTokenSigner {
   /** Header and its encoding never change for one key: encode them once. */
   private readonly encodedHeader: string;
+  private readonly signing: SigningArguments;
 
   private constructor(
     private readonly settings: OtpTokenSettings,
-    private readonly privateKey: KeyObject,
+    privateKey: KeyObject,
     readonly algorithm: OtpTokenAlgorithm,
     readonly keyId: string,
     private readonly publicKeys: OtpJwks,
   ) {
     this.encodedHeader = base64url(JSON.stringify({ alg: algorithm, typ: 'JWT', kid: keyId }));
+    this.signing = signingArgumentsOf(privateKey, algorithm);
   }
 
   static async create(settings: OtpTokenSettings): Promise<OtpTokenSigner> {
@@ -133,11 +145,7 @@ export class OtpTokenSigner {
       jti: randomUUID(),
     };
     const signingInput = `${this.encodedHeader}.${base64url(JSON.stringify(claims))}`;
-    const data = Buffer.from(signingInput);
-    const signature =
-      this.algorithm === 'EdDSA'
-        ? await signOffLoop(null, data, this.privateKey)
-        : await signOffLoop('sha256', data, { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = await signOffLoop(Buffer.from(signingInput), this.signing);
     return { token: `${signingInput}.${base64url(signature)}`, expiresInSeconds: ttlSeconds };
   }
 }
