@@ -172,13 +172,12 @@ describe.each([
     resume();
     await drained([key, budgetKey]);
 
-    for (const { ms, result } of answers) {
-      expect(result?.status).toBe(503);
-      expect(result?.body.code).toBe('store_unavailable');
-      expect(ms).toBeLessThan(2000);
-    }
+    expect(answers.map(({ result }) => [result?.status, result?.body.code])).toEqual(
+      answers.map(() => [503, 'store_unavailable']),
+    );
     expect(await client.hgetall(key)).toEqual(before.state);
     expect(await throttleHits()).toEqual(before.hits);
+    expect(Math.max(...answers.map(({ ms }) => ms))).toBeLessThan(2000);
     await request(t.server).post('/api/otp/verify').send({ phoneNumber, code }).expect(200);
   }, 30_000);
 
@@ -200,12 +199,10 @@ describe.each([
     resume();
     await drained([key, ...fraudKeys]);
 
-    for (const { ms, error } of answers) {
-      expect(error).toMatchObject({ code: 'store_unavailable' });
-      expect(ms).toBeLessThan(2000);
-    }
+    for (const { error } of answers) expect(error).toMatchObject({ code: 'store_unavailable' });
     expect(await snapshot()).toEqual(before);
     expect(t.outbox.sentTo(phoneNumber)).toBe(1);
+    expect(Math.max(...answers.map(({ ms }) => ms))).toBeLessThan(2000);
   }, 30_000);
 });
 
