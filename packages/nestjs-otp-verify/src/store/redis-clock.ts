@@ -48,9 +48,14 @@ export class RedisClock {
     const redis = this.redis;
     const connections = redis instanceof Cluster ? redis.nodes('master') : [redis];
     connections.forEach((connection) => this.watch(connection));
-    const offsets = await Promise.all(connections.map(offsetOf));
+    // A master that is down (failing over) must not stop the others' slots from being served.
+    const measured = await Promise.allSettled(connections.map(offsetOf));
+    const offsets = measured.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
+    if (offsets.length === 0) {
+      const failure = measured.find((m) => m.status === 'rejected');
+      throw failure?.reason ?? new Error('no Redis node to read the clock of');
+    }
     const offset = Math.min(...offsets);
-    if (!Number.isFinite(offset)) throw new Error('no Redis node to read the clock of');
     this.offsetMs = offset;
     this.measuredAt = performance.now();
     return offset;
