@@ -24,7 +24,12 @@ export const REDIS_REPLY_MARGIN_MS = 250;
 export class RedisDeadline {
   private readonly undos: (() => Promise<unknown>)[] = [];
 
-  private constructor(readonly giveUpAt: number) {}
+  private constructor(private giveUpAtMs: number) {}
+
+  /** When the request stops waiting for Redis, in this process's monotonic clock. */
+  get giveUpAt(): number {
+    return this.giveUpAtMs;
+  }
 
   static startingNow(): RedisDeadline {
     return new RedisDeadline(performance.now() + REDIS_GIVE_UP_AFTER_MS);
@@ -37,6 +42,20 @@ export class RedisDeadline {
 
   remainingMs(): number {
     return Math.max(this.giveUpAt - performance.now(), 0);
+  }
+
+  /**
+   * Runs `work`, which does not use Redis (an SMS provider's call), without spending the
+   * request's Redis time: the deadline moves on by as long as it took, so the calls that follow
+   * (a revoke, a record of the send) get the time the request had left before it.
+   */
+  async excluding<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.giveUpAtMs += performance.now() - started;
+    }
   }
 
   /** Registers what gives back a completed write if the request fails for want of the store. */
