@@ -33,10 +33,13 @@ const READ_CLOCK = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
+// The deadline is the last ARGV; the script's own lines get the others, in a copy (Redis may
+// make ARGV read-only).
 const CHECK_DEADLINE = `
-if now >= tonumber(table.remove(ARGV)) then
-  return redis.error_reply('${DEADLINE_PASSED} Redis ran this script after the service gave up on it; it wrote nothing')
-end`;
+if now >= tonumber(ARGV[#ARGV]) then
+  return redis.error_reply('${DEADLINE_PASSED} Redis ran this script after its deadline; it wrote nothing')
+end
+local ARGV = { unpack(ARGV, 1, #ARGV - 1) }`;
 
 /**
  * Declares a script. `name` is the ioredis command it becomes (unique in the module); `lua`
