@@ -52,8 +52,17 @@ export function redisScript(
   lua: string,
 ): RedisScript {
   const prelude = kind === 'write' ? READ_CLOCK + CHECK_DEADLINE : READ_CLOCK;
-  return { name, numberOfKeys, kind, lua: `${prelude}\n${lua}` };
+  const script: RedisScript = { name, numberOfKeys, kind, lua: `${prelude}\n${lua}` };
+  declared.push(script);
+  return script;
 }
+
+/**
+ * Every script declared so far, defined on each client as its runner is made. An ioredis
+ * pipeline (auto-pipelining makes one per tick) copies the client's scripts when it is created:
+ * a script defined later in the same tick would be missing from it and break the whole batch.
+ */
+const declared: RedisScript[] = [];
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -70,6 +79,7 @@ export class RedisScripts {
   constructor(private readonly redis: RedisClient) {
     this.clock = new RedisClock(redis);
     this.evictionPolicy = new EvictionPolicy(redis);
+    declared.forEach((script) => this.commandOf(script));
   }
 
   /**
