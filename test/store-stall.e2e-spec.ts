@@ -209,9 +209,11 @@ describe.each([
 describe.each([
   ['one Redis', oneRedis],
   ['a Redis Cluster', redisCluster],
-])('an evicting Redis found on reconnect, in production (%s)', (_label, start) => {
+])('an evicting Redis found on reconnect (%s)', (_label, start) => {
   let redis: StallableRedis;
+  /** In production; `dev` in development, on the same Redis. */
   let t: TestApp;
+  let dev: TestApp;
 
   beforeAll(async () => {
     redis = await start();
@@ -230,17 +232,21 @@ describe.each([
       },
       logDestination,
     });
+    dev = await startTestApp({ env: { ...redis.env, ...BASE_ENV }, logDestination });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
+    await dev?.close();
     await redis?.stop();
   }, 60_000);
 
-  const ready = async () => (await request(t.server).get('/health/ready')).status;
-  const ask = () =>
-    request(t.server).post('/api/otp/request').send({ phoneNumber: '+447400816600' });
+  const ready = async (app = t) => (await request(app.server).get('/health/ready')).status;
+  const ask = (app = t) =>
+    request(app.server).post('/api/otp/request').send({ phoneNumber: '+447400816600' });
+  const evictionWarnings = () =>
+    lines.filter((line) => /"level":40.*maxmemory-policy is allkeys-lru/.test(line));
 
-  it('refuses every call and readiness until the policy is noeviction again', async () => {
+  it('in production, refuses every call and readiness until the policy is noeviction again', async () => {
     expect(await ready()).toBe(200);
     await ask().expect(202);
 
@@ -251,7 +257,11 @@ describe.each([
     await sleep(1200);
     await ask().expect(503);
     expect(await ready()).toBe(503);
-    expect(lines.join('\n')).toMatch(/maxmemory-policy is allkeys-lru.*503/);
+    expect(evictionWarnings().join('\n')).toMatch(/Every call answers 503 until it is/);
+    // In development the same Redis is served, with a warning.
+    expect(await ready(dev)).toBe(200);
+    await ask(dev).expect(202);
+    expect(evictionWarnings().filter((line) => !/503/.test(line)).length).toBeGreaterThan(0);
 
     await redis.setPolicy('noeviction');
     await waitFor(async () => (await ready()) === 200);
