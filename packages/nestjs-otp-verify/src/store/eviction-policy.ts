@@ -41,6 +41,11 @@ export class EvictionPolicy {
     return this.check();
   }
 
+  /** True when calls may go to Redis with nothing to wait for. */
+  admitsNow(): boolean {
+    return this.checking === undefined && this.refusal === undefined;
+  }
+
   /** Resolves when calls may go to Redis; throws, with the reason, while they may not. */
   async admit(): Promise<void> {
     if (this.checking) await this.checking;

@@ -27,10 +27,15 @@ export class RedisClock {
 
   /** Redis's time, in milliseconds, at the moment `local` of this process's monotonic clock. */
   async toRedisTime(local: number): Promise<number> {
-    const stale = performance.now() - this.measuredAt > REMEASURE_AFTER_MS;
-    if (this.offsetMs === undefined) return local + (await this.measure());
-    if (stale) this.measure().catch(() => undefined);
-    return local + this.offsetMs;
+    return local + (this.offsetNow() ?? (await this.measure()));
+  }
+
+  /** The offset, if it is known; a stale one is measured again in the background. */
+  offsetNow(): number | undefined {
+    if (this.offsetMs !== undefined && performance.now() - this.measuredAt > REMEASURE_AFTER_MS) {
+      this.measure().catch(() => undefined);
+    }
+    return this.offsetMs;
   }
 
   private watch(connection: RedisClient): void {
