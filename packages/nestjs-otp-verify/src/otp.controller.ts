@@ -4,9 +4,9 @@ import {
   HttpCode,
   HttpStatus,
   Post,
+  Req,
   UseFilters,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -24,7 +24,7 @@ import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
-import { RedisDeadlineInterceptor } from './store/redis-deadline.interceptor.js';
+import { withRequestRedisDeadline } from './store/redis-deadline.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
@@ -35,7 +35,6 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 // The key first, then the media type: neither a caller without a key nor a body that is not
 // JSON counts against any limit.
 @UseGuards(OtpApiKeyGuard, OtpJsonBodyGuard, OtpThrottlerGuard)
-@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(
   E.ValidationFailed,
   E.PayloadTooLarge,
@@ -71,8 +70,11 @@ export class OtpController {
   )
   request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
+    @Req() req: object,
   ): Promise<OtpRequestResult> {
-    return this.otp.requestCode(body.phoneNumber, body.channel);
+    return withRequestRedisDeadline(req, () =>
+      this.otp.requestCode(body.phoneNumber, body.channel),
+    );
   }
 
   @Post('verify')
@@ -96,7 +98,8 @@ export class OtpController {
   )
   verify(
     @Body(new OtpBodyValidationPipe(VERIFY_OTP_RULES)) body: VerifyOtpBody,
+    @Req() req: object,
   ): Promise<OtpVerifyResult> {
-    return this.otp.verifyCode(body.phoneNumber, body.code);
+    return withRequestRedisDeadline(req, () => this.otp.verifyCode(body.phoneNumber, body.code));
   }
 }
