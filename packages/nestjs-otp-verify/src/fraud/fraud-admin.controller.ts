@@ -8,6 +8,7 @@ import {
   Param,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -20,6 +21,7 @@ import {
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
 import { OtpErrorCode as E } from '../otp.errors.js';
 import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { RedisDeadlineInterceptor } from '../store/redis-deadline.interceptor.js';
 import { FraudAdminGuard } from './fraud-admin.guard.js';
 import { QuarantinedPrefixDto } from './fraud-admin.dto.js';
 import { FraudGuardService } from './fraud-guard.service.js';
@@ -29,6 +31,7 @@ import { FraudGuardService } from './fraud-guard.service.js';
 @Controller('admin/fraud/prefixes')
 @UseFilters(OtpExceptionFilter)
 @UseGuards(FraudAdminGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(E.Unauthorized, E.StoreUnavailable)
 export class FraudAdminController {
   constructor(private readonly guard: FraudGuardService) {}
