@@ -153,6 +153,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,
         maxRetries: env.SMS_MAX_RETRIES,
+        maxAttempts: env.SMS_MAX_ATTEMPTS,
         timeoutMs: env.SMS_TIMEOUT_MS,
         plivo: env.PLIVO_AUTH_ID
           ? {

@@ -110,6 +110,7 @@ export class Environment {
   @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = OTP_DEFAULTS.smsProvider;
   @IsOptional() @IsIn(SMS_PROVIDERS) SMS_FALLBACK_PROVIDER?: (typeof SMS_PROVIDERS)[number];
   @Bounded('sms.maxRetries') SMS_MAX_RETRIES: number = defaultOf('sms.maxRetries');
+  @Bounded('sms.maxAttempts') SMS_MAX_ATTEMPTS: number = defaultOf('sms.maxAttempts');
   @Bounded('sms.timeoutMs') SMS_TIMEOUT_MS: number = defaultOf('sms.timeoutMs');
   @ValidateIf((env: Environment) => usesProvider(env, 'plivo'))
   @IsString({

@@ -11,8 +11,13 @@ export interface SmsProvider {
   send(message: SmsMessage, signal?: AbortSignal): Promise<void>;
 }
 
-/** Whether trying the same provider again could succeed. */
-export type SmsFailureKind = 'transient' | 'permanent';
+/**
+ * What a failed call says about the message. `transient` and `permanent` are definite: the
+ * provider did not take it (connection refused, an answer meaning "not accepted"), and trying
+ * again (`transient`) or elsewhere may deliver it. `unknown`: the request went out and its answer
+ * was lost or was a server error (a timeout, a reset, a 5xx), so the message may still arrive.
+ */
+export type SmsFailureKind = 'transient' | 'permanent' | 'unknown';
 
 export interface SmsFailure {
   kind: SmsFailureKind;
