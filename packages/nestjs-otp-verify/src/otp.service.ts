@@ -224,7 +224,8 @@ export class OtpService {
 
   /**
    * The fixed code of a test number becomes pending like any code, and nothing is sent. The
-   * per-number limits and country rules are skipped: suites and reviewers must never be refused.
+   * cooldown, send cap and country rules are skipped, so suites and reviewers are never refused;
+   * the lockout is not (the store answers nothing else for a test number).
    */
   private async requestTestCode(
     e164: string,
@@ -232,7 +233,12 @@ export class OtpService {
     channel: OtpChannel,
   ): Promise<OtpRequestResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
-    await this.store.issue(e164, hash, { ...this.issuePolicy, perNumberLimits: false });
+    const issued = await this.store.issue(e164, hash, {
+      ...this.issuePolicy,
+      perNumberLimits: false,
+    });
+    if (issued.outcome !== 'issued')
+      throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
     return {
       status: 'pending',
       phoneNumber: e164,

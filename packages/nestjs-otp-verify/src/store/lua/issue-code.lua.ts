@@ -7,7 +7,7 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
- * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
+ * ARGV[8] '0' for a test number: check the lockout only, and store the code recording nothing
  *
  * An issue whose undo already ran (a live tombstone with its HMAC) changes nothing.
  *
@@ -32,6 +32,10 @@ if state[6] then
   end
 end
 local expires = now + tonumber(ARGV[2])
+local failures, lockoutEnd = live(state[4], state[5])
+if failures > tonumber(ARGV[7]) then
+  return { 'locked', lockoutEnd - now }
+end
 if ARGV[8] == '0' then
   redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires)
   expireAtLeast(key, expires)
@@ -39,10 +43,6 @@ if ARGV[8] == '0' then
 end
 local _, cooldownEnd = live(1, state[1])
 local sends, windowEnd = live(state[2], secondsToMs(state[3]))
-local failures, lockoutEnd = live(state[4], state[5])
-if failures > tonumber(ARGV[7]) then
-  return { 'locked', lockoutEnd - now }
-end
 local cooldown = tonumber(ARGV[4])
 local cooldownLeft = cooldown > 0 and math.max(cooldownEnd - now, 0) or 0
 if sends >= tonumber(ARGV[5]) then
