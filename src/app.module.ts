@@ -26,7 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
         LoggerModule.forRoot(loggerParams(logger)),
-        MetricsModule,
+        MetricsModule.forRoot(config.metricsPort),
         OtpModule.forRootAsync({
           isGlobal: true,
           inject: [ConfigService],

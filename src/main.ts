@@ -34,7 +34,8 @@ function startupLine(config: AppConfig): string {
     ? `${sms.provider} (fallback ${sms.fallbackProvider})`
     : sms?.provider;
   const base = `http://localhost:${config.port}`;
-  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs; store: ${store}; SMS provider: ${provider}`;
+  const metricsPort = config.metricsPort ?? config.port;
+  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs; metrics at http://localhost:${metricsPort}/metrics; store: ${store}; SMS provider: ${provider}`;
 }
 
 // A refusal at start-up (such as an evicting Redis in production) is one line, never a stack.

@@ -55,6 +55,7 @@ const usesProvider = (env: Environment, name: string): boolean =>
  */
 export class Environment {
   @IsInt() @Min(1) @Max(65535) PORT: number = 3000;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) METRICS_PORT?: number;
   @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
 
   @IsOptional()
