@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
-import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
+import {
+  OtpModule,
+  OtpService,
+  SMS_PROVIDER,
+  SmsDeliveryError,
+  type SmsProvider,
+} from 'nestjs-otp-verify';
 import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fake-sms-server.js';
 import { freePort } from './support/redis-server.js';
 import { expectRefused } from './support/refusals.js';
@@ -331,5 +337,31 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
       if (saved[0] !== undefined) process.env.AWS_REGION = saved[0];
       if (saved[1] !== undefined) process.env.AWS_DEFAULT_REGION = saved[1];
     }
+  });
+});
+
+describe("a host app's own SMS provider", () => {
+  it('reports a lost answer with SmsDeliveryError of kind unknown, and the send counts', async () => {
+    let calls = 0;
+    const lossy: SmsProvider = {
+      name: 'host-gateway',
+      async send() {
+        calls++;
+        throw new SmsDeliveryError('host-gateway', 'unknown', 'gateway timeout');
+      },
+    };
+    const moduleRef = await Test.createTestingModule({ imports: [OtpModule.forRoot({})] })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(lossy)
+      .compile();
+    const otp = moduleRef.get(OtpService);
+    await expect(otp.requestCode(PHONE)).rejects.toMatchObject({
+      code: 'sms_delivery_failed',
+      mayHaveBeenSent: true,
+      retryAfterSeconds: 30,
+    });
+    await expect(otp.requestCode(PHONE)).rejects.toMatchObject({ code: 'resend_cooldown' });
+    expect(calls).toBe(1);
+    await moduleRef.close();
   });
 });

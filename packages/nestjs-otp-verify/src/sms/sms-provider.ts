@@ -4,7 +4,10 @@ export interface SmsMessage {
   text: string;
 }
 
-/** One way of delivering a text. Rejects when the message was not accepted for delivery. */
+/**
+ * One way of delivering a text. Rejects when the message was not accepted for delivery; a host
+ * app's own provider rejects with `SmsDeliveryError` of kind `unknown` when it may have been.
+ */
 export interface SmsProvider {
   readonly name: string;
   /** `signal` aborts at the delivery deadline; a provider that can cancel its call should. */
