@@ -1,5 +1,7 @@
 import { E164, e164AsWritten, maskPhoneNumber, parsePhoneNumber } from '../phone/phone-number.js';
 
+const lastDigits = (written: string): string => written.replace(/\D/g, '').slice(-6);
+
 /** `OtpModule` option `testNumbers`: a fixed code for each E.164 number (`{ '+447400000001': '123456' }`). */
 export type OtpTestNumbersOption = Record<string, string>;
 
@@ -10,12 +12,19 @@ export type OtpTestNumbersOption = Record<string, string>;
  */
 export class OtpTestNumbers {
   private readonly codes: Map<string, string>;
+  /**
+   * The last digits of each test number. However a number is written (a national prefix, a
+   * `(0)`, no country code), its last digits are the subscriber's: an input that ends otherwise
+   * is no test number, and is never parsed here.
+   */
+  private readonly endings: Set<string>;
 
   constructor(
     numbers: OtpTestNumbersOption = {},
     private readonly defaultCountry?: string,
   ) {
     this.codes = new Map(Object.entries(numbers));
+    this.endings = new Set([...this.codes.keys()].map(lastDigits));
   }
 
   get size(): number {
@@ -38,7 +47,7 @@ export class OtpTestNumbers {
     const written = e164AsWritten(phoneNumber);
     const code = written === undefined ? undefined : this.codes.get(written);
     if (written !== undefined && code !== undefined) return { e164: written, code };
-    return this.parsed(phoneNumber);
+    return this.endings.has(lastDigits(phoneNumber)) ? this.parsed(phoneNumber) : undefined;
   }
 
   private parsed(phoneNumber: string): { e164: string; code: string } | undefined {
