@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { OtpError, OtpErrorCode, toErrorResponse } from 'nestjs-otp-verify';
+import { OtpErrorCode } from 'nestjs-otp-verify';
+import { errorBodyOf } from './error-body.js';
 
 /** Node's errors for a request that never became one: too slow, headers too large, malformed. */
 const CODE_OF: Record<string, OtpErrorCode> = {
@@ -17,10 +18,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const code = CODE_OF[error.code ?? ''] ?? OtpErrorCode.ValidationFailed;
   const message = code === OtpErrorCode.ValidationFailed ? 'The request is malformed' : undefined;
-  const { status, body } = toErrorResponse(new OtpError(code, message)) as {
-    status: number;
-    body: object;
-  };
+  const { status, body } = errorBodyOf(code, message);
   const json = JSON.stringify(body);
   if (socket.writable) {
     socket.write(

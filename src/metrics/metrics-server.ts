@@ -1,10 +1,10 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import { OtpError, OtpErrorCode, toErrorResponse } from 'nestjs-otp-verify';
+import { OtpErrorCode } from 'nestjs-otp-verify';
 import { Registry } from 'prom-client';
+import { errorBodyOf } from '../common/error-body.js';
+import { pathOf } from '../common/request-path.js';
 import { MetricsService } from './metrics.service.js';
-
-const NOT_FOUND = toErrorResponse(new OtpError(OtpErrorCode.NotFound))!;
 
 /**
  * `/metrics` on `METRICS_PORT`, a port of its own, so it need not be reachable where the API
@@ -20,10 +20,13 @@ export class MetricsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly port: number,
   ) {
     this.server = createServer((request, response) => {
-      const path = (request.url ?? '').split('?')[0];
-      if (request.method !== 'GET' || path !== '/metrics') {
-        response.writeHead(NOT_FOUND.status, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify(NOT_FOUND.body));
+      const answerError = (code: OtpErrorCode): void => {
+        const { status, body } = errorBodyOf(code);
+        response.writeHead(status, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(body));
+      };
+      if (request.method !== 'GET' || pathOf(request.url ?? '') !== '/metrics') {
+        answerError(OtpErrorCode.NotFound);
         return;
       }
       this.metrics.registry.metrics().then(
@@ -31,9 +34,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnModuleDestroy {
           response.writeHead(200, { 'Content-Type': Registry.PROMETHEUS_CONTENT_TYPE });
           response.end(text);
         },
-        () => {
-          response.writeHead(500).end();
-        },
+        () => answerError(OtpErrorCode.InternalError),
       );
     });
   }
