@@ -32,7 +32,10 @@ export function recordRouteMethods(fastify: FastifyInstance): void {
   routesOf.set(fastify, routes);
   fastify.addHook('onRoute', (route) => {
     const pattern = patternOf(route.url);
-    for (const method of [route.method].flat()) routes.push({ pattern, method });
+    for (const method of [route.method].flat()) {
+      // CORS answers preflights on every path (`OPTIONS *`): that makes no path known.
+      if (method !== 'OPTIONS') routes.push({ pattern, method });
+    }
   });
 }
 
