@@ -5,6 +5,7 @@ import request from 'supertest';
 import { OtpModule, SMS_PROVIDER } from 'nestjs-otp-verify';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const WEB_KEY = 'web-key-0123456789-abcdefghijklmnop';
 const BILLING_KEY = 'billing-key-0123456789-abcdefghijklm';
@@ -110,7 +111,7 @@ describe('the apiKeys option of OtpModule in an Express host app', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [OtpModule.forRoot({ apiKeys: { web: WEB_KEY } })],
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, apiKeys: { web: WEB_KEY } })],
     })
       .overrideProvider(SMS_PROVIDER)
       .useValue(outbox)

@@ -9,7 +9,7 @@ import {
   OtpService,
 } from 'nestjs-otp-verify';
 import { SmsOutbox } from './support/sms-outbox.js';
-import { startHostApp, type HostPlatform } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 
 const ADMIN_KEY = 'host-admin-key-of-at-least-32-characters';
 
@@ -44,7 +44,7 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
           { module: ObserverModule, global: true },
           OtpModule.forRoot({
             resendCooldownSeconds: 0,
-            hashSecret: 'host-app-secret',
+            hashSecret: HOST_HASH_SECRET,
             fraudGuard: {
               prefixMinSends: 3,
               prefixMinConversion: 0.5,

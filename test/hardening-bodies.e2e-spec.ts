@@ -5,7 +5,7 @@ import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { startHostApp } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
 
 const PHONE = '+447400199999';
 
@@ -184,6 +184,7 @@ describe('request bodies in a host app on Express', () => {
       {
         imports: [
           OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
             resendCooldownSeconds: 0,
             rateLimit: { requestLimit: 100_000, verifyLimit: 100_000 },

@@ -2,10 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nestjs-otp-verify';
+import {
+  OtpError,
+  OtpErrorCode,
+  OtpModule,
+  OtpService,
+  SMS_PROVIDER,
+  type OtpModuleOptions,
+} from 'nestjs-otp-verify';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
-import { startHostApp, type HostPlatform } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 
 /** A host application's own code, calling the exported service without HTTP. */
 @Injectable()
@@ -43,7 +50,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
             maxAttempts: 2,
             resendCooldownSeconds: 0,
             appName: 'Acme',
-            hashSecret: 'host-app-secret',
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
           }),
         ],
@@ -155,7 +162,11 @@ describe('OtpModule.forRootAsync without Redis', () => {
   it('runs on the in-memory store and refuses options it cannot honour', async () => {
     const outbox = new SmsOutbox();
     const moduleRef = await Test.createTestingModule({
-      imports: [OtpModule.forRootAsync({ useFactory: async () => ({ codeLength: 5 }) })],
+      imports: [
+        OtpModule.forRootAsync({
+          useFactory: async () => ({ hashSecret: HOST_HASH_SECRET, codeLength: 5 }),
+        }),
+      ],
     })
       .overrideProvider(SMS_PROVIDER)
       .useValue(outbox)
@@ -173,12 +184,43 @@ describe('OtpModule.forRootAsync without Redis', () => {
     await moduleRef.close();
 
     await expect(
-      Test.createTestingModule({ imports: [OtpModule.forRoot({ codeLength: 12 })] }).compile(),
+      Test.createTestingModule({
+        imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, codeLength: 12 })],
+      }).compile(),
     ).rejects.toThrow('OtpModule option codeLength must be an integer from 4 to 10');
     await expect(
       Test.createTestingModule({
-        imports: [OtpModule.forRoot({ messageTemplate: 'Hello' })],
+        imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, messageTemplate: 'Hello' })],
       }).compile(),
     ).rejects.toThrow('OtpModule option messageTemplate must contain {code}');
+  });
+
+  it('refuses to start without a hashSecret of 32 bytes or more, naming the option', async () => {
+    const refusal = 'OtpModule option hashSecret is required, at least 32 bytes';
+    for (const options of [{}, { hashSecret: '5byte' }, { hashSecret: 'é'.repeat(15) }]) {
+      await expect(
+        Test.createTestingModule({
+          imports: [OtpModule.forRoot(options as OtpModuleOptions)],
+        }).compile(),
+      ).rejects.toThrow(refusal);
+    }
+    await expect(
+      Test.createTestingModule({
+        imports: [OtpModule.forRootAsync({ useFactory: () => ({}) as OtpModuleOptions })],
+      }).compile(),
+    ).rejects.toThrow(refusal);
+  });
+
+  it("warns of a missing token key by the module's option, not the service's variable", async () => {
+    const warnings: string[] = [];
+    const capture = { log() {}, error() {}, warn: (message: string) => warnings.push(message) };
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET })],
+    })
+      .setLogger(capture)
+      .compile();
+    await moduleRef.close();
+    expect(warnings).toEqual([expect.stringContaining('OtpModule option token.privateKey')]);
+    expect(warnings.join('\n')).not.toMatch(/OTP_[A-Z_]+/);
   });
 });

@@ -5,6 +5,7 @@ import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const PHONE = '+14155552671';
 const PLIVO_TOKEN = 'plivo-token-that-must-never-be-echoed';
@@ -217,6 +218,7 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     const compile = Test.createTestingModule({
       imports: [
         OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
           sms: {
             provider: 'plivo',
             plivo: { authId: 'MAFAKEACCOUNT', authToken: '', sender: '+14155550100' },
@@ -235,7 +237,12 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     delete process.env.AWS_DEFAULT_REGION;
     try {
       const compile = Test.createTestingModule({
-        imports: [OtpModule.forRoot({ sms: { provider: 'sns', sns: { endpoint: fake.url } } })],
+        imports: [
+          OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
+            sms: { provider: 'sns', sns: { endpoint: fake.url } },
+          }),
+        ],
       }).compile();
       await expect(compile).rejects.toThrow(/needs a region: set AWS_REGION/);
     } finally {

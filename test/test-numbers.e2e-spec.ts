@@ -6,6 +6,7 @@ import request from 'supertest';
 import { OtpModule, OtpService, OtpTokenSigner } from 'nestjs-otp-verify';
 import { FakeSmsServer } from './support/fake-sms-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const REVIEWER = '+447400000001';
 const REVIEWER_CODE = '123456';
@@ -108,6 +109,7 @@ describeTestNumbers('the in-memory store (a host app)', async (fake) => {
   @Module({
     imports: [
       OtpModule.forRoot({
+        hashSecret: HOST_HASH_SECRET,
         testNumbers: { [REVIEWER]: REVIEWER_CODE, [US_TEST]: US_CODE },
         allowedCountries: ['GB'],
         maxAttempts: 3,
@@ -151,6 +153,7 @@ describe('OtpService in a host app', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
           testNumbers: { [REVIEWER]: REVIEWER_CODE },
           token: { issuer: 'host-app', audience: 'host-backend', ttlSeconds: 120 },
         }),

@@ -7,6 +7,9 @@ import { SMS_PROVIDER, type SmsProvider } from 'nestjs-otp-verify';
 
 export type HostPlatform = 'Express' | 'Fastify';
 
+/** What every host passes as `hashSecret`: the module requires one of at least 32 bytes. */
+export const HOST_HASH_SECRET = 'host-app-hash-secret-of-32-bytes-or-more';
+
 /**
  * A host application as a team writes one: its own module importing `OtpModule` (and whatever
  * else it chooses), no global pipe, filter or guard, on the platform named. Only the SMS

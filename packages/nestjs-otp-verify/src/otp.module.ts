@@ -4,7 +4,6 @@ import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
-import { randomHashSecret } from './code/otp-code.js';
 import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
 import { FraudGuardService } from './fraud/fraud-guard.service.js';
@@ -31,7 +30,7 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     {
       provide: OTP_SETTINGS,
       inject: [OTP_MODULE_OPTIONS],
-      useFactory: (options: OtpModuleOptions) => resolveOtpSettings(options, randomHashSecret),
+      useFactory: (options: OtpModuleOptions) => resolveOtpSettings(options),
     },
     otpRedisProvider,
     otpStoreProvider,
