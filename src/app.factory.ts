@@ -108,8 +108,16 @@ function enableCors(app: INestApplication, origins: string[]): void {
   });
 }
 
-/** App-wide set-up that is not a provider: CORS, the OpenAPI document and the JSON logger. */
+/**
+ * The module's routes are relative (`otp/request`); the service places them under `/api`, as
+ * the contract does, and keeps its own routes where operators and JOSE libraries look for them.
+ */
+const API_PREFIX = 'api';
+const ROUTES_OUTSIDE_API = ['health/*path', 'metrics', '.well-known/jwks.json', 'admin/*path'];
+
+/** App-wide set-up that is not a provider: the prefix, CORS, the OpenAPI document, the logger. */
 export function configureApp(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROUTES_OUTSIDE_API });
   app.useLogger(app.get(Logger));
   enableCors(app, app.get(ConfigService).get<string[]>('corsOrigins') ?? []);
   const apiKeysRequired = app.get(OtpApiKeys, { strict: false }).required;

@@ -8,7 +8,7 @@ import { RequestLogHook } from './common/request-log.hook.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { OtpExceptionFilter } from 'nestjs-otp-verify';
+import { OtpRouteExceptionFilter } from 'nestjs-otp-verify';
 import { OtpModule } from 'nestjs-otp-verify';
 
 export interface AppModuleOptions {
@@ -29,6 +29,8 @@ export class AppModule {
         MetricsModule,
         OtpModule.forRootAsync({
           isGlobal: true,
+          // Without an admin key the admin routes do not exist: 404, and absent from /docs.
+          fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>
             configService.get('otp', { infer: true }),
@@ -36,8 +38,9 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
-        // Globally as well as on the controller: body parsing fails before any controller runs.
-        { provide: APP_FILTER, useClass: OtpExceptionFilter },
+        // Globally as well as on the module's controllers: body parsing fails before any
+        // controller runs, and every answer of the service carries the contract's body.
+        { provide: APP_FILTER, useClass: OtpRouteExceptionFilter },
         {
           provide: RequestLogHook,
           inject: [HttpAdapterHost],

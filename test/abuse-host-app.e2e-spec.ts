@@ -40,7 +40,7 @@ describe('OtpModule in a host app on Express', () => {
 
   it('throttles by req.ip with the module options, under the module key prefix', async () => {
     const send = (phoneNumber: string) =>
-      request(app.getHttpServer()).post('/api/otp/request').send({ phoneNumber });
+      request(app.getHttpServer()).post('/otp/request').send({ phoneNumber });
     await send('+447400500001').expect(202);
     await send('+447400500002').expect(202);
     expectRefused(await send('+447400500003'), 'rate_limited', 60);

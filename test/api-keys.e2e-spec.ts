@@ -124,14 +124,14 @@ describe('the apiKeys option of OtpModule in an Express host app', () => {
   it('asks for the key as the service does, and serves the JWKS without one', async () => {
     const server = app.getHttpServer();
     const refused = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber: PHONE })
       .expect(401);
     expect(refused.headers['www-authenticate']).toBe('Bearer');
     expect(refused.body.code).toBe('unauthorized');
     expect(outbox.messages).toHaveLength(0);
     await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .set('Authorization', `Bearer ${WEB_KEY}`)
       .send({ phoneNumber: PHONE })
       .expect(202);

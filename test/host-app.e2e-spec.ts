@@ -68,7 +68,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
   it('serves both endpoints with its own options', async () => {
     const phoneNumber = '+447400555001';
     const sent = await request(app.getHttpServer())
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber })
       .expect(202);
     expect(sent.body).toMatchObject({
@@ -81,7 +81,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
     expect(code).toMatch(/^\d{4}$/);
     expect(outbox.messages.at(-1)?.text).toContain('Your Acme verification code is');
     const approved = await request(app.getHttpServer())
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code })
       .expect(200);
     expect(approved.body).toEqual({
@@ -102,7 +102,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
     const phoneNumber = '+447400555002';
     const server = app.getHttpServer();
     const invalid = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber: 'nope' })
       .expect(400);
     expect(invalid.body).toEqual({
@@ -111,7 +111,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'phoneNumber is not a valid phone number',
     });
     const unknown = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber, x: 1 })
       .expect(400);
     expect(unknown.body).toMatchObject({
@@ -119,11 +119,11 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'property x should not exist',
     });
 
-    await request(server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    await request(server).post('/otp/request').send({ phoneNumber }).expect(202);
     const code = outbox.lastCodeFor(phoneNumber);
     const wrong = code === '0000' ? '1111' : '0000';
     const incorrect = await request(server)
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code: wrong })
       .expect(400);
     expect(incorrect.body).toEqual({
@@ -132,9 +132,9 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'The code is incorrect',
       attemptsRemaining: 1,
     });
-    await request(server).post('/api/otp/verify').send({ phoneNumber, code: wrong }).expect(400);
+    await request(server).post('/otp/verify').send({ phoneNumber, code: wrong }).expect(400);
     const exceeded = await request(server)
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code })
       .expect(429);
     expect(exceeded.body.code).toBe('otp_attempts_exceeded');

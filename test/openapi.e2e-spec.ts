@@ -21,7 +21,9 @@ describe('the OpenAPI document and Swagger UI', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({
+      env: { OTP_ADMIN_API_KEY: 'openapi-admin-key-of-32-characters-or-more' },
+    });
     document = (await request(t.server).get('/docs-json').expect(200)).body;
   });
   afterAll(async () => t.close());

@@ -122,6 +122,7 @@ describeTestNumbers('the in-memory store (a host app)', async (fake) => {
   class HostModule {}
   const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: ['error'] });
+  app.setGlobalPrefix('api'); // the host's own prefix places the module's relative routes
   await app.init();
   return { server: app.getHttpServer(), close: () => app.close() };
 });

@@ -16,9 +16,11 @@ export const HOST_HASH_SECRET = 'host-app-hash-secret-of-32-bytes-or-more';
  * provider is swapped for the test's outbox.
  */
 export async function startHostApp(
-  metadata: Pick<ModuleMetadata, 'imports' | 'providers'>,
+  metadata: Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>,
   outbox: SmsProvider,
   platform: HostPlatform = 'Express',
+  /** What the host sets up on its application before it starts (a global prefix, say). */
+  configure: (app: INestApplication) => void = () => undefined,
 ): Promise<INestApplication> {
   @Module(metadata)
   class HostModule {}
@@ -29,12 +31,14 @@ export async function startHostApp(
     .compile();
   if (platform === 'Express') {
     const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
+    configure(app);
     await app.init();
     return app;
   }
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
     logger: ['error'],
   });
+  configure(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

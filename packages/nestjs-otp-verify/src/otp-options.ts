@@ -55,9 +55,9 @@ export interface OtpSmsOptions {
 /** Per client IP, for each route of `OtpController`; shared by all instances on one Redis. */
 export interface OtpRateLimitOptions {
   ttlSeconds?: number;
-  /** `POST /api/otp/request` per client per window. */
+  /** `POST otp/request` per client per window. */
   requestLimit?: number;
-  /** `POST /api/otp/verify` per client per window. */
+  /** `POST otp/verify` per client per window. */
   verifyLimit?: number;
 }
 

@@ -2,9 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { OtpApiKeys } from './auth/api-keys.js';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
-import { OtpJwksController } from './token/otp-jwks.controller.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
-import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
 import { FraudGuardService } from './fraud/fraud-guard.service.js';
 import { fraudStoreProvider } from './fraud/fraud-guard.providers.js';
@@ -25,7 +23,8 @@ import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
-  controllers: [OtpController, OtpJwksController, FraudAdminController],
+  // The JWKS and admin controllers come with the options that ask for them (module definition).
+  controllers: [OtpController],
   providers: [
     {
       provide: OTP_SETTINGS,
