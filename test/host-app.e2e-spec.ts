@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -8,7 +9,9 @@ import {
   OtpModule,
   OtpService,
   SMS_PROVIDER,
+  type OtpModuleAsyncOptions,
   type OtpModuleOptions,
+  type OtpOptionsFactory,
 } from 'nestjs-otp-verify';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
@@ -155,6 +158,61 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
     await expect(signup.startSignup('not a number')).rejects.toMatchObject({
       code: OtpErrorCode.InvalidPhoneNumber,
     });
+  });
+});
+
+/** A host's own options provider, reading its configuration as the README shows. */
+@Injectable()
+class OtpOptionsFromConfig implements OtpOptionsFactory {
+  constructor(private readonly config: ConfigService) {}
+
+  createOtpOptions(): OtpModuleOptions {
+    return {
+      hashSecret: this.config.getOrThrow<string>('OTP_HASH_SECRET'),
+      codeLength: this.config.getOrThrow<number>('OTP_LENGTH'),
+    };
+  }
+}
+
+@Module({ providers: [OtpOptionsFromConfig], exports: [OtpOptionsFromConfig] })
+class HostOptionsModule {}
+
+const ASYNC_WAYS: [string, OtpModuleAsyncOptions][] = [
+  [
+    'useFactory with ConfigService',
+    {
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => new OtpOptionsFromConfig(config).createOtpOptions(),
+    },
+  ],
+  ['useClass', { useClass: OtpOptionsFromConfig }],
+  ['useExisting', { imports: [HostOptionsModule], useExisting: OtpOptionsFromConfig }],
+];
+
+describe.each(ASYNC_WAYS)('OtpModule.forRootAsync with %s', (_way, asyncOptions) => {
+  it('takes its options from the host configuration', async () => {
+    const outbox = new SmsOutbox();
+    const config = { OTP_HASH_SECRET: HOST_HASH_SECRET, OTP_LENGTH: 7 };
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        OtpModule.forRootAsync(asyncOptions),
+      ],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    try {
+      const otp = moduleRef.get(OtpService);
+      await otp.requestCode('+447400555005');
+      const code = outbox.lastCodeFor('+447400555005');
+      expect(code).toMatch(/^\d{7}$/);
+      await expect(otp.verifyCode('+447400555005', code)).resolves.toMatchObject({
+        status: 'approved',
+      });
+    } finally {
+      await moduleRef.close();
+    }
   });
 });
 

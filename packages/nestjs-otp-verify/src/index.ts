@@ -1,5 +1,10 @@
 export { OtpModule } from './otp.module.js';
-export type { OtpModuleExtras } from './otp.module-definition.js';
+export type {
+  OtpModuleAsyncOptions,
+  OtpModuleExtras,
+  OtpModuleForRootOptions,
+  OtpOptionsFactory,
+} from './otp.module-definition.js';
 export * from './otp.constants.js';
 export * from './otp.decorators.js';
 export * from './otp-options.js';

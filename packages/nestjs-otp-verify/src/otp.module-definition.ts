@@ -18,6 +18,14 @@ export interface OtpModuleExtras {
   fraudAdminRoutes: boolean;
 }
 
+/**
+ * What `forRootAsync({ useClass })` or `forRootAsync({ useExisting })` names: a provider whose
+ * `createOtpOptions()` returns the options, from a config service for instance.
+ */
+export interface OtpOptionsFactory {
+  createOtpOptions(): OtpModuleOptions | Promise<OtpModuleOptions>;
+}
+
 const DEFAULT_EXTRAS: OtpModuleExtras = {
   isGlobal: false,
   jwksRoute: true,
@@ -33,6 +41,7 @@ export const {
   optionsInjectionToken: OTP_MODULE_OPTIONS,
 })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createOtpOptions' satisfies keyof OtpOptionsFactory)
   .setExtras(DEFAULT_EXTRAS, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
@@ -43,3 +52,8 @@ export const {
     ],
   }))
   .build();
+
+/** The argument of `OtpModule.forRoot()`: the options and the extras. */
+export type OtpModuleForRootOptions = typeof OTP_OPTIONS_TYPE;
+/** The argument of `OtpModule.forRootAsync()`: `useFactory`, `useClass` or `useExisting`, and the extras. */
+export type OtpModuleAsyncOptions = typeof OTP_ASYNC_OPTIONS_TYPE;
