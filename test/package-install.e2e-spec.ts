@@ -23,8 +23,11 @@ const lockedVersion = (name: string): string =>
 const pinned = (...names: string[]): string[] =>
   names.map((name) => `${name}@${lockedVersion(name)}`);
 
-/** What a Nest 12 application has before it adds the module. */
-const HOST_BASE = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'];
+/**
+ * What a Nest 12 application has before it adds the module: `@nestjs/swagger` is a peer, so
+ * its OpenAPI document reads the host's one copy.
+ */
+const HOST_BASE = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', '@nestjs/swagger'];
 
 /** The standalone service's own dependencies, which no host app should receive. */
 const SERVICE_ONLY = [
@@ -102,6 +105,8 @@ async function bootstrap(): Promise<void> {
     new ${platform === 'fastify' ? 'FastifyAdapter' : 'ExpressAdapter'}(),
     { logger: ['error', 'warn'] },
   );
+  // The module's routes are relative: the host's own prefix places them.
+  app.setGlobalPrefix('v1');
   await app.listen(Number(env.PORT), '127.0.0.1');
   console.log('host listening');
 }
@@ -229,20 +234,43 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
 
   async function requestAndVerify(base: string, phoneNumber: string): Promise<void> {
     const before = fake.received.length;
-    const requested = await request(base).post('/api/otp/request').send({ phoneNumber });
+    const requested = await request(base).post('/v1/otp/request').send({ phoneNumber });
     expect(requested.status).toBe(202);
     expect(fake.received).toHaveLength(before + 1);
     const code = /\d{6}/.exec(fake.received.at(-1)?.text ?? '')?.[0] as string;
-    const verified = await request(base).post('/api/otp/verify').send({ phoneNumber, code });
+    const verified = await request(base).post('/v1/otp/verify').send({ phoneNumber, code });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ status: 'approved', phoneNumber });
     // The host serves the keys that sign the approval, as the standalone service does.
-    const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${base}/v1/.well-known/jwks.json`));
     const { payload } = await jwtVerify(verified.body.verificationToken, jwks, {
       issuer: 'otp-verify',
     });
     expect(payload.sub).toBe(phoneNumber);
   }
+
+  it('ships its licence and links, and no source map of sources it does not ship', async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n');
+    expect(files).toContain('package/LICENSE');
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    const manifest = JSON.parse(
+      readFileSync(join(express.dir, 'node_modules/nestjs-otp-verify/package.json'), 'utf8'),
+    );
+    expect(manifest).toMatchObject({
+      license: 'MIT',
+      repository: { url: expect.any(String) },
+      homepage: expect.any(String),
+      bugs: { url: expect.any(String) },
+      peerDependencies: { '@nestjs/swagger': expect.any(String) },
+    });
+    expect(manifest.dependencies['@nestjs/swagger']).toBeUndefined();
+    // The host's copy is the only one: no second @nestjs/swagger under the module.
+    expect(existsSync(join(express.dir, 'node_modules/nestjs-otp-verify/node_modules'))).toBe(
+      false,
+    );
+  });
 
   it('brings no Fastify, pino, terminus, prom-client or unchosen SDK into an Express host', () => {
     expect(installed(express, 'nestjs-otp-verify')).toBe(true);
@@ -261,7 +289,7 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
     await requestAndVerify(base, '+447400123401');
     expect(fake.received.at(-1)?.provider).toBe('plivo');
     // The host's own code gets domain errors it can branch on.
-    const checked = await request(base).get('/host/check');
+    const checked = await request(base).get('/v1/host/check');
     expect(checked.body).toEqual({ code: 'otp_not_found' });
   });
 
@@ -277,7 +305,7 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
     );
     const base = await boot(commonjs, 'plivo');
     await requestAndVerify(base, '+447400123403');
-    const checked = await request(base).get('/host/check');
+    const checked = await request(base).get('/v1/host/check');
     expect(checked.body).toEqual({ code: 'otp_not_found' });
   });
 
