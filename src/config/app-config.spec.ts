@@ -143,6 +143,27 @@ describe('loadAppConfig', () => {
     expect(message).not.toContain('short-secret-value');
   });
 
+  it('names every missing and every invalid production setting in one message', () => {
+    const message = problemsOf({
+      NODE_ENV: 'production',
+      OTP_LENGTH: '99',
+      SMS_PROVIDER: 'plivo',
+      OTP_TOKEN_PRIVATE_KEY: 'not-a-key',
+    });
+    for (const variable of [
+      'OTP_LENGTH',
+      'PLIVO_AUTH_ID',
+      'PLIVO_AUTH_TOKEN',
+      'PLIVO_SENDER',
+      'REDIS_URL',
+      'OTP_HASH_SECRET',
+      'OTP_TOKEN_PRIVATE_KEY',
+    ]) {
+      expect(message).toContain(variable);
+    }
+    expect(message.match(/Invalid configuration/g)).toHaveLength(1);
+  });
+
   it('makes up the hash secret and token key in development, and says so by variable', () => {
     const config = loadAppConfig({});
     expect(Buffer.byteLength(config.otp.hashSecret)).toBeGreaterThanOrEqual(32);
