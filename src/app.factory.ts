@@ -112,11 +112,20 @@ function enableCors(app: INestApplication, origins: string[]): void {
   });
 }
 
-/** App-wide set-up that is not a provider: CORS, the OpenAPI document and the JSON logger. */
+/**
+ * The module's routes are relative (`otp/request`); the service places them under `/api`, as
+ * the contract does, and keeps its own routes where operators and JOSE libraries look for them.
+ */
+const API_PREFIX = 'api';
+const ROUTES_OUTSIDE_API = ['health/*path', 'metrics', '.well-known/jwks.json', 'admin/*path'];
+
+/** App-wide set-up that is not a provider: the prefix, CORS, the OpenAPI document, the logger. */
 export function configureApp(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROUTES_OUTSIDE_API });
   app.useLogger(app.get(Logger));
   enableCors(app, app.get(ConfigService).get<string[]>('corsOrigins') ?? []);
   const apiKeysRequired = app.get(OtpApiKeys, { strict: false }).required;
+  const adminRoutes = app.get(ConfigService).get<AppConfig['otp']>('otp')?.fraudGuard?.adminApiKey;
   let builder = new DocumentBuilder()
     .setTitle('OTP verification')
     .setDescription('Sends one-time codes by SMS and verifies them.')
@@ -125,10 +134,14 @@ export function configureApp(app: INestApplication): void {
     .addTag('otp', 'Send and verify one-time codes')
     .addTag('health', 'Liveness and readiness probes')
     .addTag('operations', 'Metrics for monitoring')
-    .addTag('tokens', 'Public keys that verify verification tokens')
-    .addTag('admin', 'Fraud guard administration (with OTP_ADMIN_API_KEY)')
-    // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`.
-    .addBearerAuth();
+    .addTag('tokens', 'Public keys that verify verification tokens');
+  if (adminRoutes !== undefined) {
+    // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`; without the key they and
+    // their scheme are absent from the document.
+    builder = builder
+      .addTag('admin', 'Fraud guard administration (with OTP_ADMIN_API_KEY)')
+      .addBearerAuth();
+  }
   if (apiKeysRequired) {
     builder = builder.addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'one of the keys of OTP_API_KEYS' },

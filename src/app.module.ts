@@ -29,6 +29,8 @@ export class AppModule {
         MetricsModule.forRoot(config.metricsPort),
         OtpModule.forRootAsync({
           isGlobal: true,
+          // Without an admin key the admin routes do not exist: 404, and absent from /docs.
+          fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>
             configService.get('otp', { infer: true }),

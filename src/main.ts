@@ -22,7 +22,9 @@ async function bootstrap(): Promise<void> {
   const deadline = () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
   process.once('SIGTERM', deadline).once('SIGINT', deadline);
   await app.listen(config.port, '0.0.0.0');
-  new Logger('Bootstrap').log(startupLine(config));
+  const logger = new Logger('Bootstrap');
+  logger.log(startupLine(config));
+  for (const warning of config.warnings) logger.warn(warning);
 }
 
 /** Where it listens and what it chose, so an operator sees a wrong store or provider at once. */

@@ -7,7 +7,7 @@ import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { startHostApp } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
 
 const PHONE = '+447400199999';
 
@@ -101,10 +101,10 @@ const HOSTILE_BODIES = Array.from({ length: 120 }, (_, i) => ({
 }));
 
 /** Every hostile body: 400 validation_failed (or 413 when it is over the size limit), never 5xx. */
-async function expectEveryHostileBodyRefused(server: unknown): Promise<void> {
+async function expectEveryHostileBodyRefused(server: unknown, base: string): Promise<void> {
   const seen = new Map<string, number>();
   for (const { seed, body } of HOSTILE_BODIES) {
-    for (const path of ['/api/otp/request', '/api/otp/verify']) {
+    for (const path of [`${base}/request`, `${base}/verify`]) {
       const res = await send(server, path, 'application/json', body);
       const expected = Buffer.byteLength(body) > 16 * 1024 ? 413 : 400;
       const code = expected === 400 ? 'validation_failed' : 'payload_too_large';
@@ -153,7 +153,7 @@ describe('request bodies on the standalone service (Fastify)', () => {
   });
 
   it('answers 400 validation_failed, never 5xx, to JSON no DTO accepts (generated bodies)', async () => {
-    await expectEveryHostileBodyRefused(t.server);
+    await expectEveryHostileBodyRefused(t.server, '/api/otp');
     expect(t.outbox.messages.filter((m) => m.to !== PHONE)).toEqual([]);
   });
 
@@ -186,6 +186,7 @@ describe('request bodies in a host app on Express', () => {
       {
         imports: [
           OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
             resendCooldownSeconds: 0,
             rateLimit: { requestLimit: 100_000, verifyLimit: 100_000 },
@@ -203,21 +204,21 @@ describe('request bodies in a host app on Express', () => {
   it('refuses every body that is not application/json with 415, before counting or sending', async () => {
     for (const { contentType, body } of NOT_JSON) {
       expectUnsupportedMediaType(
-        await send(app.getHttpServer(), '/api/otp/request', contentType, body),
+        await send(app.getHttpServer(), '/otp/request', contentType, body),
       );
     }
     expect(outbox.messages).toEqual([]);
     expect(await keysUnder(redis, prefix)).toEqual([]);
     await send(
       app.getHttpServer(),
-      '/api/otp/request',
+      '/otp/request',
       'application/json',
       JSON.stringify({ phoneNumber: PHONE }),
     ).expect(202);
   });
 
   it('answers 400 validation_failed, never 5xx, to JSON no DTO accepts (generated bodies)', async () => {
-    await expectEveryHostileBodyRefused(app.getHttpServer());
+    await expectEveryHostileBodyRefused(app.getHttpServer(), '/otp');
   });
 });
 

@@ -13,6 +13,7 @@ import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fa
 import { freePort } from './support/redis-server.js';
 import { expectRefused } from './support/refusals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const PHONE = '+14155552671';
 const PLIVO_TOKEN = 'plivo-token-that-must-never-be-echoed';
@@ -312,6 +313,7 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     const compile = Test.createTestingModule({
       imports: [
         OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
           sms: {
             provider: 'plivo',
             plivo: { authId: 'MAFAKEACCOUNT', authToken: '', sender: '+14155550100' },
@@ -330,7 +332,12 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     delete process.env.AWS_DEFAULT_REGION;
     try {
       const compile = Test.createTestingModule({
-        imports: [OtpModule.forRoot({ sms: { provider: 'sns', sns: { endpoint: fake.url } } })],
+        imports: [
+          OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
+            sms: { provider: 'sns', sns: { endpoint: fake.url } },
+          }),
+        ],
       }).compile();
       await expect(compile).rejects.toThrow(/needs a region: set AWS_REGION/);
     } finally {
@@ -350,7 +357,9 @@ describe("a host app's own SMS provider", () => {
         throw new SmsDeliveryError('host-gateway', 'unknown', 'gateway timeout');
       },
     };
-    const moduleRef = await Test.createTestingModule({ imports: [OtpModule.forRoot({})] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET })],
+    })
       .overrideProvider(SMS_PROVIDER)
       .useValue(lossy)
       .compile();

@@ -7,6 +7,7 @@ import { OtpModule, OtpService, OtpTokenSigner } from 'nestjs-otp-verify';
 import { FakeSmsServer } from './support/fake-sms-server.js';
 import { expectRefused } from './support/refusals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const REVIEWER = '+447400000001';
 const REVIEWER_CODE = '123456';
@@ -125,6 +126,7 @@ describeTestNumbers('the in-memory store (a host app)', async (fake) => {
   @Module({
     imports: [
       OtpModule.forRoot({
+        hashSecret: HOST_HASH_SECRET,
         testNumbers: { [REVIEWER]: REVIEWER_CODE, [US_TEST]: US_CODE },
         allowedCountries: ['GB'],
         maxAttempts: 3,
@@ -138,6 +140,7 @@ describeTestNumbers('the in-memory store (a host app)', async (fake) => {
   class HostModule {}
   const moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: ['error'] });
+  app.setGlobalPrefix('api'); // the host's own prefix places the module's relative routes
   await app.init();
   return { server: app.getHttpServer(), close: () => app.close() };
 });
@@ -214,6 +217,7 @@ describe('OtpService in a host app', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
           testNumbers: { [REVIEWER]: REVIEWER_CODE },
           token: { issuer: 'host-app', audience: 'host-backend', ttlSeconds: 120 },
         }),
@@ -239,7 +243,10 @@ describe('OtpService in a host app', () => {
     const keep = (level: string) => (line: unknown) => lines.push(`${level} ${String(line)}`);
     const moduleRef = await Test.createTestingModule({
       imports: [
-        OtpModule.forRoot({ testNumbers: { [REVIEWER]: REVIEWER_CODE, [US_TEST]: US_CODE } }),
+        OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
+          testNumbers: { [REVIEWER]: REVIEWER_CODE, [US_TEST]: US_CODE },
+        }),
       ],
     })
       .setLogger({ log: keep('LOG'), warn: keep('WARN'), error: keep('ERROR') })

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OtpError, OtpErrorCode, OtpExceptionFilter } from 'nestjs-otp-verify';
+import { OtpError, OtpErrorCode, OtpRouteExceptionFilter } from 'nestjs-otp-verify';
 import { pathOf } from './request-path.js';
 import { methodsAllowedAt } from './route-methods.js';
 
@@ -9,10 +9,10 @@ import { methodsAllowedAt } from './route-methods.js';
  * The service's own answers to what no route handled: an unknown path is `404 not_found`, a
  * known path with another method `405 method_not_allowed` with `Allow`, both with the contract's
  * body (Nest's own would quote the URL, query string included). Everything else is answered as
- * the module's filter answers it.
+ * the module's routes answer it.
  */
 @Catch()
-export class ServiceExceptionFilter extends OtpExceptionFilter {
+export class ServiceExceptionFilter extends OtpRouteExceptionFilter {
   constructor(private readonly httpAdapterHost: HttpAdapterHost) {
     super(httpAdapterHost);
   }

@@ -80,7 +80,8 @@ export class Environment {
   @Bounded('lockoutThreshold') OTP_LOCKOUT_THRESHOLD: number = defaultOf('lockoutThreshold');
   @Bounded('lockoutWindowSeconds') OTP_LOCKOUT_WINDOW_SECONDS: number =
     defaultOf('lockoutWindowSeconds');
-  @IsOptional() @IsString() @MinLength(16) OTP_HASH_SECRET?: string;
+  // At least 32 bytes, checked in app-config.ts, since a length in characters is not one in bytes.
+  @IsOptional() @IsString() OTP_HASH_SECRET?: string;
   @IsOptional()
   @IsISO31661Alpha2()
   @Transform(({ value }) => String(value).toUpperCase())

@@ -57,13 +57,13 @@ export interface OtpSmsOptions {
 /** Per client IP, for each route of `OtpController`; shared by all instances on one Redis. */
 export interface OtpRateLimitOptions {
   ttlSeconds?: number;
-  /** `POST /api/otp/request` per client per window. */
+  /** `POST otp/request` per client per window. */
   requestLimit?: number;
-  /** `POST /api/otp/verify` per client per window. */
+  /** `POST otp/verify` per client per window. */
   verifyLimit?: number;
 }
 
-/** What a host application passes to `OtpModule.forRoot()`; every field has a default. */
+/** What a host application passes to `OtpModule.forRoot()`; every field but `hashSecret` has a default. */
 export interface OtpModuleOptions {
   codeLength?: number;
   ttlSeconds?: number;
@@ -73,8 +73,11 @@ export interface OtpModuleOptions {
   sendWindowSeconds?: number;
   lockoutThreshold?: number;
   lockoutWindowSeconds?: number;
-  /** Key of the HMAC under which codes are stored. Random per process when omitted. */
-  hashSecret?: string;
+  /**
+   * Key of the HMAC under which codes are stored: at least 32 bytes, the same on every instance.
+   * Required: a secret made up per process would make every pending code fail after a restart.
+   */
+  hashSecret: string;
   /** ISO 3166 alpha-2 region for numbers written without `+`. */
   defaultCountry?: string;
   allowedCountries?: string[];
@@ -202,14 +205,23 @@ function integerOption(name: IntegerOptionName, value: number | undefined): numb
   return resolved;
 }
 
+export const HASH_SECRET_MIN_BYTES = 32;
+
+/** The HMAC key must outlive the process and be shared by every instance, so none is made up. */
+function hashSecretOf(secret: string | undefined): string {
+  if (typeof secret !== 'string' || Buffer.byteLength(secret) < HASH_SECRET_MIN_BYTES) {
+    throw new Error(
+      `OtpModule option hashSecret is required, at least ${HASH_SECRET_MIN_BYTES} bytes and the same on every instance: codes are stored as HMACs under it, so a secret made up per process would fail every pending code after a restart or on another instance`,
+    );
+  }
+  return secret;
+}
+
 /**
  * Applies defaults and refuses settings the service cannot honour, once, at start-up. Host
  * applications reach this without the standalone service's environment validation.
  */
-export function resolveOtpSettings(
-  options: OtpModuleOptions,
-  randomSecret: () => string,
-): OtpSettings {
+export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
   const codeLength = integerOption('codeLength', options.codeLength);
   const defaultCountry = options.defaultCountry?.toUpperCase();
   const settings: OtpSettings = {
@@ -221,7 +233,7 @@ export function resolveOtpSettings(
     sendWindowSeconds: integerOption('sendWindowSeconds', options.sendWindowSeconds),
     lockoutThreshold: integerOption('lockoutThreshold', options.lockoutThreshold),
     lockoutWindowSeconds: integerOption('lockoutWindowSeconds', options.lockoutWindowSeconds),
-    hashSecret: options.hashSecret ?? randomSecret(),
+    hashSecret: hashSecretOf(options.hashSecret),
     defaultCountry,
     allowedCountries: (options.allowedCountries ?? []).map((c) => c.toUpperCase()),
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),

@@ -18,7 +18,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
 import { OtpErrorCode as E, NotQuarantinedError } from '../otp.errors.js';
-import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { OtpRouteExceptionFilter } from '../otp-exception.filter.js';
 import { RedisDeadlineInterceptor } from '../store/redis-deadline.interceptor.js';
 import { FraudAdminGuard } from './fraud-admin.guard.js';
 import { QuarantinedPrefixDto } from './fraud-admin.dto.js';
@@ -27,7 +27,7 @@ import { FraudGuardService } from './fraud-guard.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('admin/fraud/prefixes')
-@UseFilters(OtpExceptionFilter)
+@UseFilters(OtpRouteExceptionFilter)
 @UseGuards(FraudAdminGuard)
 @UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(E.Unauthorized, E.StoreUnavailable)

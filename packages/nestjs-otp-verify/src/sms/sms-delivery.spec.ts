@@ -102,10 +102,11 @@ describe('SMS delivery: retries, fallback and logs', () => {
   });
 
   it('warns at start-up when the rendered message needs more than one segment', async () => {
-    const settings = resolveOtpSettings(
-      { messageTemplate: `${'x'.repeat(150)} {code}`, webOtpDomain: 'example.com' },
-      () => 'unused',
-    );
+    const settings = resolveOtpSettings({
+      hashSecret: 'x'.repeat(32),
+      messageTemplate: `${'x'.repeat(150)} {code}`,
+      webOtpDomain: 'example.com',
+    });
     await smsProviderFactory.useFactory(settings);
     expect(lines).toEqual([expect.stringMatching(/is 178 GSM-7 characters, over the 160 of one/)]);
   });

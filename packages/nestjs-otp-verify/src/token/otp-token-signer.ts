@@ -103,7 +103,7 @@ export class OtpTokenSigner {
       generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     if (settings.privateKey === undefined) {
       new Logger(OtpTokenSigner.name).warn(
-        'No token private key configured (OTP_TOKEN_PRIVATE_KEY): verification tokens are signed with a key generated for this process, so they stop verifying when it restarts and no other instance can verify them',
+        'OtpModule option token.privateKey is not set: verification tokens are signed with a key generated for this process, so they stop verifying when it restarts and no other instance can verify them',
       );
     }
     const option = 'token.privateKey';
