@@ -131,7 +131,7 @@ describe('test numbers in the standalone service metrics', () => {
   });
   afterAll(async () => t?.close());
 
-  it('counts their requests and approvals under test="true", and no SMS send', async () => {
+  it('counts their requests and approvals under test="true", and no SMS send or conversion', async () => {
     await request(t.server).post('/api/otp/request').send({ phoneNumber: REVIEWER }).expect(202);
     await request(t.server)
       .post('/api/otp/verify')
@@ -142,6 +142,7 @@ describe('test numbers in the standalone service metrics', () => {
     expect(scrape).toMatch(/otp_verifications_total\{result="approved",test="true"\} 1\b/);
     expect(scrape).toMatch(/otp_requests_total\{result="pending"\} 0\b/);
     expect(scrape).not.toMatch(/otp_sms_sends_total\{/);
+    expect(scrape).not.toMatch(/otp_codes_(sent|approved)_total\{/);
     expect(t.outbox.messages).toHaveLength(0);
   });
 });
