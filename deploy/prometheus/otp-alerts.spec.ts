@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { readAlertRules } from '../../test/support/monitoring.js';
+import { promtool, readAlertRules } from '../../test/support/monitoring.js';
 
 const RULES = fileURLToPath(new URL('./otp-alerts.yml', import.meta.url));
 const TESTS = fileURLToPath(new URL('./tests/', import.meta.url));
@@ -12,25 +10,6 @@ const DOCS = fileURLToPath(new URL('../../docs/monitoring.md', import.meta.url))
 
 interface PromtoolTestFile {
   tests: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
-}
-
-/** promtool from Debian's `prometheus` package; its absence fails the run, it is not a skip. */
-async function promtool(...args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('promtool', args);
-    return stdout + stderr;
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new Error(
-        'promtool is not on the PATH: install it (Debian: apt-get install -y prometheus)',
-        { cause: error },
-      );
-    }
-    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout}${failure.stderr}`, {
-      cause: error,
-    });
-  }
 }
 
 const groups = readAlertRules(RULES);

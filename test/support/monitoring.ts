@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 export const ALERT_RULES = fileURLToPath(
@@ -41,4 +43,39 @@ export function metricNamesIn(expr: string): string[] {
     .filter(([word, , call]) => !call && !KEYWORDS.has(word.toLowerCase()))
     .map(([word]) => word);
   return [...new Set(names)];
+}
+
+/** promtool from Debian's `prometheus` package; its absence fails the run, it is not a skip. */
+export async function promtool(...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('promtool', args);
+    return stdout + stderr;
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (failure.code === 'ENOENT') {
+      throw new Error(
+        'promtool is not on the PATH: install it (Debian: apt-get install -y prometheus)',
+        { cause: error },
+      );
+    }
+    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout}${failure.stderr}`, {
+      cause: error,
+    });
+  }
+}
+
+export const DASHBOARD = fileURLToPath(
+  new URL('../../deploy/grafana/otp-dashboard.json', import.meta.url),
+);
+
+interface DashboardJson {
+  panels: { title: string; targets?: { expr: string }[] }[];
+}
+
+/** Every PromQL query of the committed dashboard, with Grafana's interval variable filled in. */
+export function dashboardQueries(file = DASHBOARD): { panel: string; expr: string }[] {
+  const { panels } = JSON.parse(readFileSync(file, 'utf8')) as DashboardJson;
+  return panels.flatMap(({ title, targets = [] }) =>
+    targets.map(({ expr }) => ({ panel: title, expr: expr.replaceAll('$__rate_interval', '5m') })),
+  );
 }
