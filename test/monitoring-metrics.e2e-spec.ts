@@ -24,11 +24,7 @@ describe('the metrics the alert rules and the dashboard read', () => {
     t = await startTestApp({
       realSms: true,
       env: {
-        SMS_PROVIDER: 'plivo',
-        PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
-        PLIVO_AUTH_TOKEN: 'plivo-token-for-monitoring',
-        PLIVO_SENDER: '+14155550100',
-        PLIVO_BASE_URL: fake.url,
+        ...fake.plivoEnv(),
         RATE_LIMIT_REQUEST_LIMIT: '2',
       },
     });
