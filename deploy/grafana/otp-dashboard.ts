@@ -223,8 +223,9 @@ export function otpDashboard(): Dashboard {
           'Failed sends ÷ all sends per provider; the dashed line is the default threshold of OtpSmsProviderErrors',
           'percentunit',
           [
+            // A provider that never failed has no failure series: 0 %, not "no data".
             query(
-              `sum by (provider) (increase(otp_sms_sends_total{result!="delivered"}[10m])) / sum by (provider) (increase(otp_sms_sends_total[10m]))`,
+              `(sum by (provider) (increase(otp_sms_sends_total{result!="delivered"}[10m])) or 0 * sum by (provider) (increase(otp_sms_sends_total[10m]))) / sum by (provider) (increase(otp_sms_sends_total[10m]))`,
               '{{provider}}',
             ),
           ],

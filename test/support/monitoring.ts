@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { freePort, spawnProcess, waitFor } from './spawn-service.js';
 
 export const ALERT_RULES = fileURLToPath(
   new URL('../../deploy/prometheus/otp-alerts.yml', import.meta.url),
@@ -78,4 +81,66 @@ export function dashboardQueries(file = DASHBOARD): { panel: string; expr: strin
   return panels.flatMap(({ title, targets = [] }) =>
     targets.map(({ expr }) => ({ panel: title, expr: expr.replaceAll('$__rate_interval', '5m') })),
   );
+}
+
+export interface PrometheusUnderTest {
+  url: string;
+  /** An instant query's result vector (or scalar) as Prometheus answers it. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** The loaded rule groups, each rule with its health (`ok`, `err`, `unknown`) and last error. */
+  rules(): Promise<
+    { name: string; rules: { name: string; health: string; lastError?: string }[] }[]
+  >;
+  stop(): Promise<void>;
+}
+
+async function prometheusApi<T>(url: string): Promise<T> {
+  const answer = (await (await fetch(url)).json()) as { status: string; data: T; error?: string };
+  if (answer.status !== 'success') throw new Error(`Prometheus: ${answer.error}`);
+  return answer.data;
+}
+
+/**
+ * Debian's Prometheus (the package that brings promtool) on loopback, scraping `target` as job
+ * "otp" every second and evaluating the alert rules every second, its data in a folder of its own.
+ */
+export async function startPrometheus(target: string): Promise<PrometheusUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-prometheus-'));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: [ALERT_RULES],
+      scrape_configs: [{ job_name: 'otp', static_configs: [{ targets: [target] }] }],
+    }),
+  );
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawnProcess(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    {},
+  );
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await fetch(`${url}/-/ready`)).ok);
+  } catch (error) {
+    await stop();
+    throw new Error(`Prometheus did not start: ${server.stderr().slice(-500)}`, { cause: error });
+  }
+  return {
+    url,
+    query: async (expr) =>
+      (await prometheusApi<{ result: [] }>(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`))
+        .result,
+    rules: async () => (await prometheusApi<{ groups: [] }>(`${url}/api/v1/rules`)).groups,
+    stop,
+  };
 }
