@@ -1,12 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { FakeSmsServer } from './support/fake-sms-server.js';
-import { dashboardQueries, metricNamesIn, readAlertRules } from './support/monitoring.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
+import {
+  dashboardQueries,
+  labelsReadIn,
+  metricNamesIn,
+  readAlertRules,
+} from './support/monitoring.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PHONE = '+14155552671';
 /** Series Prometheus makes itself: scrape health and the alerts' own state. */
 const MADE_BY_PROMETHEUS = new Set(['up', 'ALERTS']);
+
+/** Labels Prometheus puts on every scraped series, and `le` on every histogram bucket. */
+const TARGET_LABELS = new Set(['job', 'instance', 'le']);
+
+const everyQuery = (): string[] => [
+  ...readAlertRules().flatMap((group) => group.rules.map((rule) => rule.expr)),
+  ...dashboardQueries().map(({ expr }) => expr),
+];
 
 /** Metric names a scrape declares (`# TYPE`) or has samples of (`_bucket`, `_sum`, `_count`). */
 function exportedNames(scrape: string): Set<string> {
@@ -72,5 +86,29 @@ describe('the metrics the alert rules and the dashboard read', () => {
       (name) => !exported.has(name) && !MADE_BY_PROMETHEUS.has(name),
     );
     expect(missing).toEqual([]);
+  });
+
+  it('match and group only by labels the metrics declare', () => {
+    const registry = t.app.get(MetricsService).registry;
+    const declared = (name: string): string[] => {
+      const family = registry.getSingleMetric(name.replace(/_(bucket|sum|count)$/, ''));
+      return (family as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [];
+    };
+    const unknown: string[] = [];
+    for (const expr of everyQuery()) {
+      const names = metricNamesIn(expr).filter((name) => !MADE_BY_PROMETHEUS.has(name));
+      const { matched, grouped } = labelsReadIn(expr);
+      for (const { metric, label } of matched) {
+        if (MADE_BY_PROMETHEUS.has(metric) || TARGET_LABELS.has(label)) continue;
+        if (!declared(metric).includes(label)) unknown.push(`${metric}{${label}}`);
+      }
+      for (const label of grouped) {
+        if (TARGET_LABELS.has(label) || names.some((name) => declared(name).includes(label))) {
+          continue;
+        }
+        unknown.push(`by (${label}) in ${expr}`);
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 });

@@ -48,6 +48,28 @@ export function metricNamesIn(expr: string): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * The labels a PromQL expression reads: those matched in each selector (`metric{label="..."}`),
+ * and those it groups by (`by (label)`, `without (label)`), which belong to no one metric.
+ */
+export function labelsReadIn(expr: string): {
+  matched: { metric: string; label: string }[];
+  grouped: string[];
+} {
+  const bare = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const matched = [...bare.matchAll(/([a-zA-Z_:][\w:]*)\s*\{([^}]*)\}/g)].flatMap(
+    ([, metric, matchers]) =>
+      [...matchers.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g)].map(([, label]) => ({
+        metric,
+        label,
+      })),
+  );
+  const grouped = [...bare.matchAll(/\b(?:by|without)\s*\(([^)]*)\)/g)].flatMap(([, labels]) =>
+    labels.split(',').map((label) => label.trim()),
+  );
+  return { matched, grouped: [...new Set(grouped)] };
+}
+
 /** promtool from Debian's `prometheus` package; its absence fails the run, it is not a skip. */
 export async function promtool(...args: string[]): Promise<string> {
   try {
