@@ -127,6 +127,12 @@ async function prometheusApi<T>(url: string): Promise<T> {
  * "otp" every second and evaluating the alert rules every second, its data in a folder of its own.
  */
 export async function startPrometheus(target: string): Promise<PrometheusUnderTest> {
+  await promisify(execFile)('prometheus', ['--version']).catch((error: unknown) => {
+    throw new Error(
+      'prometheus is not on the PATH: install it (Debian: apt-get install -y prometheus)',
+      { cause: error },
+    );
+  });
   const dir = mkdtempSync(join(tmpdir(), 'otp-prometheus-'));
   writeFileSync(
     join(dir, 'prometheus.yml'),
