@@ -52,6 +52,10 @@ describe('GET /metrics', () => {
       'otp_verifications_total{result="approved"}': 1,
       'otp_verifications_total{result="otp_not_found"}': 1,
     });
+    expect(scrape.text).toContain('otp_codes_sent_total{calling_code="1"} 1');
+    expect(scrape.text).toContain('otp_codes_approved_total{calling_code="1"} 1');
+    expect(scrape.text).toContain('otp_answer_duration_seconds_count{operation="request"} 2');
+    expect(scrape.text).toContain('otp_answer_duration_seconds_count{operation="verify"} 5');
     expect(scrape.text).toContain('process_cpu_user_seconds_total');
     expect(scrape.text).toContain('nodejs_eventloop_lag_seconds');
   });

@@ -195,7 +195,7 @@ describe('test numbers in the standalone service metrics', () => {
   });
   afterAll(async () => t?.close());
 
-  it('counts their requests and approvals under test="true", and no SMS send', async () => {
+  it('counts their requests and approvals under test="true", and no SMS send or conversion', async () => {
     await request(t.server).post('/api/otp/request').send({ phoneNumber: REVIEWER }).expect(202);
     const approved = await request(t.server)
       .post('/api/otp/verify')
@@ -208,6 +208,7 @@ describe('test numbers in the standalone service metrics', () => {
     expect(scrape).toMatch(/otp_verifications_total\{result="approved",test="true"\} 1\b/);
     expect(scrape).toMatch(/otp_requests_total\{result="pending"\} 0\b/);
     expect(scrape).not.toMatch(/otp_sms_sends_total\{/);
+    expect(scrape).not.toMatch(/otp_codes_(sent|approved)_total\{/);
     expect(t.outbox.messages).toHaveLength(0);
   });
 });

@@ -63,6 +63,17 @@ export class FakeSmsServer {
     return this.received.filter((sms) => sms.provider === provider).length;
   }
 
+  /** The service's settings for the real Plivo SDK against this fake. */
+  plivoEnv(authToken = 'plivo-token'): Record<string, string> {
+    return {
+      SMS_PROVIDER: 'plivo',
+      PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+      PLIVO_AUTH_TOKEN: authToken,
+      PLIVO_SENDER: '+14155550100',
+      PLIVO_BASE_URL: this.url,
+    };
+  }
+
   reset(): void {
     this.received.length = 0;
     this.scripts.plivo.length = 0;
