@@ -58,7 +58,10 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new RateLimitedError(Math.max(detail.timeToBlockExpire, 1));
+    throw new RateLimitedError({
+      waitMs: detail.timeToBlockExpire * 1000,
+      windowSeconds: detail.ttl / 1000,
+    });
   }
 
   private routeThrottler(handler: object): ThrottlerOptions {

@@ -8,7 +8,7 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
- * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
+ * ARGV[8] '0' for a test number: check the lockout only, and store the code recording nothing
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
@@ -22,6 +22,10 @@ export const ISSUE_CODE_SCRIPT = redisScript(
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l')
 local expires = now + tonumber(ARGV[2])
+local failures, lockoutEnd = live(state[4], state[5])
+if failures > tonumber(ARGV[7]) then
+  return { 'locked', lockoutEnd - now }
+end
 if ARGV[8] == '0' then
   redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires)
   expireAtLeast(key, expires)
@@ -29,10 +33,6 @@ if ARGV[8] == '0' then
 end
 local _, cooldownEnd = live(1, state[1])
 local sends, windowEnd = live(state[2], secondsToMs(state[3]))
-local failures, lockoutEnd = live(state[4], state[5])
-if failures > tonumber(ARGV[7]) then
-  return { 'locked', lockoutEnd - now }
-end
 local cooldown = tonumber(ARGV[4])
 local cooldownLeft = cooldown > 0 and math.max(cooldownEnd - now, 0) or 0
 if sends >= tonumber(ARGV[5]) then
