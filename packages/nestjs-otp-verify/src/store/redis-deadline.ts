@@ -5,9 +5,10 @@ import { StoreUnavailableError } from '../otp.errors.js';
 /**
  * How long one request may spend on Redis in all, from the moment the module first sees it: its
  * answer, a 503 at worst, must leave within 2 s of its arrival whatever stalls, however many
- * calls it makes (throttler, fraud guard, store).
+ * calls it makes (throttler, fraud guard, store). The half second left is for what comes before
+ * and after on a loaded machine: reading the request, the answer's own way out.
  */
-export const REDIS_GIVE_UP_AFTER_MS = 1700;
+export const REDIS_GIVE_UP_AFTER_MS = 1500;
 /**
  * Scripts must have started this much before the service stops waiting for them: the time a
  * reply needs to reach the process (Redis writes replies after the commands it has just run,
