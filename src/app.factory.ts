@@ -6,7 +6,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { OTP_ERROR_MESSAGES, OtpApiKeys, OtpErrorCode } from 'nestjs-otp-verify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { answerClientError } from './common/client-error.js';
 import { requestIdFor } from './common/logging.js';
+import { recordRouteMethods } from './common/route-methods.js';
 import type { AppConfig } from './config/app-config.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -43,8 +45,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // (30 s by default, which would let a slow client hold a socket up to 40 s).
     requestTimeout: REQUEST_DEADLINE_MS,
     http: { headersTimeout: REQUEST_DEADLINE_MS, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
+  recordRouteMethods(fastify);
   // Only JSON reaches a route: a text/plain body is what any web page can send cross-site.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {

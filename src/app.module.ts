@@ -5,10 +5,10 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { createRootLogger, loggerParams } from './common/logging.js';
 import { RequestLogHook } from './common/request-log.hook.js';
+import { ServiceExceptionFilter } from './common/service-exception.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { OtpRouteExceptionFilter } from 'nestjs-otp-verify';
 import { OtpModule } from 'nestjs-otp-verify';
 
 export interface AppModuleOptions {
@@ -26,7 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
         LoggerModule.forRoot(loggerParams(logger)),
-        MetricsModule,
+        MetricsModule.forRoot(config.metricsPort),
         OtpModule.forRootAsync({
           isGlobal: true,
           // Without an admin key the admin routes do not exist: 404, and absent from /docs.
@@ -38,9 +38,9 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
-        // Globally as well as on the module's controllers: body parsing fails before any
-        // controller runs, and every answer of the service carries the contract's body.
-        { provide: APP_FILTER, useClass: OtpRouteExceptionFilter },
+        // Globally as well as the module's filter on its controllers: body parsing fails before
+        // any controller runs, and unknown routes have none.
+        { provide: APP_FILTER, useClass: ServiceExceptionFilter },
         {
           provide: RequestLogHook,
           inject: [HttpAdapterHost],

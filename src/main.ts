@@ -36,7 +36,11 @@ function startupLine(config: AppConfig): string {
     ? `${sms.provider} (fallback ${sms.fallbackProvider})`
     : sms?.provider;
   const base = `http://localhost:${config.port}`;
-  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs; store: ${store}; SMS provider: ${provider}`;
+  const metrics =
+    config.metricsPort === undefined
+      ? ''
+      : `; metrics at http://localhost:${config.metricsPort}/metrics only`;
+  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs${metrics}; store: ${store}; SMS provider: ${provider}`;
 }
 
 // A refusal at start-up (such as an evicting Redis in production) is one line, never a stack.

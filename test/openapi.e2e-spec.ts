@@ -118,6 +118,7 @@ describe('the OpenAPI document and Swagger UI', () => {
     expect(Object.keys(schemas.ErrorResponseDto.properties).sort()).toEqual([
       'attemptsRemaining',
       'code',
+      'mayHaveBeenSent',
       'message',
       'statusCode',
     ]);

@@ -14,6 +14,7 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   lockoutThreshold: 'OTP_LOCKOUT_THRESHOLD',
   lockoutWindowSeconds: 'OTP_LOCKOUT_WINDOW_SECONDS',
   'sms.maxRetries': 'SMS_MAX_RETRIES',
+  'sms.maxAttempts': 'SMS_MAX_ATTEMPTS',
   'sms.timeoutMs': 'SMS_TIMEOUT_MS',
   'rateLimit.ttlSeconds': 'RATE_LIMIT_TTL_SECONDS',
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',

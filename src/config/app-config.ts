@@ -8,6 +8,8 @@ import { trustOptionsOf } from './trust-config.js';
 /** The validated, typed configuration of the standalone service. */
 export interface AppConfig {
   port: number;
+  /** Serve `/metrics` on this port alone; unset: on `port` with the API. */
+  metricsPort?: number;
   nodeEnv: string;
   logLevel: string;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe. */
@@ -114,6 +116,9 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     exposeDefaultValues: true,
   });
   const problems = messagesOf(validateSync(env, { forbidUnknownValues: false }));
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    problems.push('METRICS_PORT must differ from PORT');
+  }
   if (env.REDIS_URL && env.REDIS_CLUSTER_NODES?.length) {
     problems.push('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
   }
@@ -129,6 +134,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
 
   return {
     port: env.PORT,
+    metricsPort: env.METRICS_PORT,
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
@@ -162,6 +168,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,
         maxRetries: env.SMS_MAX_RETRIES,
+        maxAttempts: env.SMS_MAX_ATTEMPTS,
         timeoutMs: env.SMS_TIMEOUT_MS,
         plivo: env.PLIVO_AUTH_ID
           ? {

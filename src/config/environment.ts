@@ -55,6 +55,7 @@ const usesProvider = (env: Environment, name: string): boolean =>
  */
 export class Environment {
   @IsInt() @Min(1) @Max(65535) PORT: number = 3000;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) METRICS_PORT?: number;
   @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
 
   @IsOptional()
@@ -111,6 +112,7 @@ export class Environment {
   @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = OTP_DEFAULTS.smsProvider;
   @IsOptional() @IsIn(SMS_PROVIDERS) SMS_FALLBACK_PROVIDER?: (typeof SMS_PROVIDERS)[number];
   @Bounded('sms.maxRetries') SMS_MAX_RETRIES: number = defaultOf('sms.maxRetries');
+  @Bounded('sms.maxAttempts') SMS_MAX_ATTEMPTS: number = defaultOf('sms.maxAttempts');
   @Bounded('sms.timeoutMs') SMS_TIMEOUT_MS: number = defaultOf('sms.timeoutMs');
   @ValidateIf((env: Environment) => usesProvider(env, 'plivo'))
   @IsString({

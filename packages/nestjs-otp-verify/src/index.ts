@@ -19,7 +19,8 @@ export {
 export { toErrorResponse, type ErrorResponse } from './otp-error-response.js';
 export type { OtpStore } from './store/otp-store.js';
 export type { RedisClient } from './store/redis-connection.js';
-export type { SmsMessage, SmsProvider } from './sms/sms-provider.js';
+export type { SmsFailureKind, SmsMessage, SmsProvider } from './sms/sms-provider.js';
+export { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 export type { SmsDeliveryEvent, SmsDeliveryObserver } from './sms/sms-delivery-observer.js';
 export { maskPhoneNumber, NUMBER_TYPES } from './phone/phone-number.js';
 export { OtpTokenSigner } from './token/otp-token-signer.js';

@@ -1,14 +1,26 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode, OtpIncorrectError } from './otp.errors.js';
+import {
+  OTP_ERROR_MESSAGES,
+  OtpError,
+  OtpErrorCode,
+  OtpIncorrectError,
+  SmsDeliveryFailedError,
+} from './otp.errors.js';
 
 export interface ErrorResponse {
   status: number;
-  body: { statusCode: number; code: OtpErrorCode; message: string; attemptsRemaining?: number };
+  body: {
+    statusCode: number;
+    code: OtpErrorCode;
+    message: string;
+    attemptsRemaining?: number;
+    mayHaveBeenSent?: true;
+  };
   retryAfterSeconds?: number;
 }
 
 /** The HTTP status of each contract code: a table, so a new code without a status fails to compile. */
-const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
+const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.InvalidPhoneNumber]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.OtpIncorrect]: HttpStatus.BAD_REQUEST,
@@ -27,6 +39,12 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
   [OtpErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OtpErrorCode.SmsDeliveryFailed]: HttpStatus.BAD_GATEWAY,
   [OtpErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.NotQuarantined]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [OtpErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
+  // Nest's HttpStatus has no 431.
+  [OtpErrorCode.HeadersTooLarge]: 431,
 };
 
 export function httpStatusOf(code: OtpErrorCode): number {
@@ -78,7 +96,9 @@ export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
     const extra =
       exception instanceof OtpIncorrectError
         ? { attemptsRemaining: exception.attemptsRemaining }
-        : {};
+        : exception instanceof SmsDeliveryFailedError && exception.mayHaveBeenSent
+          ? { mayHaveBeenSent: true as const }
+          : {};
     return {
       ...respond(exception.code, exception.message, extra),
       retryAfterSeconds: exception.retryAfterSeconds,

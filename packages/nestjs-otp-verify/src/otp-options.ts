@@ -48,6 +48,8 @@ export interface OtpSmsOptions {
   sns?: SnsOptions;
   /** Retries of a transient failure, per provider. */
   maxRetries?: number;
+  /** Provider calls per message at most, over every provider, retries and fallback included. */
+  maxAttempts?: number;
   /** Deadline of one delivery, retries included, per provider. */
   timeoutMs?: number;
 }
@@ -94,7 +96,7 @@ export interface OtpModuleOptions {
   token?: OtpTokenOptions;
   /** `name: key` pairs; when set, every `OtpController` call needs `Authorization: Bearer <key>`. */
   apiKeys?: OtpApiKeysOption;
-  /** `number: code` pairs that send nothing, accept their fixed code and are never locked out. */
+  /** `number: code` pairs that send nothing and accept their fixed code; the lockout still applies. */
   testNumbers?: OtpTestNumbersOption;
   /** libphonenumber types that may receive codes; `['*']` allows every type and no-country numbers. */
   allowedNumberTypes?: string[];
@@ -133,6 +135,7 @@ export const OTP_INTEGER_OPTIONS = {
   lockoutThreshold: { default: 10, min: 1, max: 1_000_000 },
   lockoutWindowSeconds: { default: 1800, min: 1, max: 31 * DAY },
   'sms.maxRetries': { default: 2, min: 0, max: 10 },
+  'sms.maxAttempts': { default: 3, min: 1, max: 10 },
   'sms.timeoutMs': { default: 10_000, min: 100, max: 120_000 },
   'rateLimit.ttlSeconds': { default: 300, min: 1, max: 31 * DAY },
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
@@ -180,6 +183,7 @@ export interface OtpSettings {
     plivo?: PlivoOptions;
     sns: SnsOptions;
     maxRetries: number;
+    maxAttempts: number;
     timeoutMs: number;
   };
   rateLimit: Required<OtpRateLimitOptions>;
@@ -219,6 +223,7 @@ function hashSecretOf(secret: string | undefined): string {
  */
 export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
   const codeLength = integerOption('codeLength', options.codeLength);
+  const defaultCountry = options.defaultCountry?.toUpperCase();
   const settings: OtpSettings = {
     codeLength,
     ttlSeconds: integerOption('ttlSeconds', options.ttlSeconds),
@@ -229,7 +234,7 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
     lockoutThreshold: integerOption('lockoutThreshold', options.lockoutThreshold),
     lockoutWindowSeconds: integerOption('lockoutWindowSeconds', options.lockoutWindowSeconds),
     hashSecret: hashSecretOf(options.hashSecret),
-    defaultCountry: options.defaultCountry?.toUpperCase(),
+    defaultCountry,
     allowedCountries: (options.allowedCountries ?? []).map((c) => c.toUpperCase()),
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),
     messageTemplate: options.messageTemplate ?? OTP_DEFAULTS.messageTemplate,
@@ -244,6 +249,7 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
       plivo: options.sms?.plivo,
       sns: options.sms?.sns ?? {},
       maxRetries: integerOption('sms.maxRetries', options.sms?.maxRetries),
+      maxAttempts: integerOption('sms.maxAttempts', options.sms?.maxAttempts),
       timeoutMs: integerOption('sms.timeoutMs', options.sms?.timeoutMs),
     },
     rateLimit: {
@@ -256,7 +262,7 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
       integerOption('token.ttlSeconds', options.token?.ttlSeconds),
     ),
     apiKeys: resolveOtpApiKeys(options.apiKeys),
-    testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength),
+    testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength, defaultCountry),
     allowedNumberTypes: (options.allowedNumberTypes ?? DEFAULT_ALLOWED_NUMBER_TYPES).map((t) =>
       t.toUpperCase(),
     ),

@@ -6,6 +6,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -23,6 +24,7 @@ import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpRouteExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
+import { RedisDeadlineInterceptor } from './store/redis-deadline.interceptor.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
@@ -34,6 +36,7 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
 // The key first, then the media type: neither a caller without a key nor a body that is not
 // JSON counts against any limit.
 @UseGuards(OtpApiKeyGuard, OtpJsonBodyGuard, OtpThrottlerGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(
   E.ValidationFailed,
   E.PayloadTooLarge,

@@ -48,9 +48,10 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
       provide: OtpTestNumbers,
       inject: [OTP_SETTINGS],
       useFactory: ({ testNumbers }: OtpSettings) => {
+        // At warn: a test number in production is a login anyone who knows its code can use.
         if (testNumbers.size > 0) {
-          new Logger('OtpModule').log(
-            `${testNumbers.size} test number(s) configured: they receive no SMS and accept their fixed code`,
+          new Logger('OtpModule').warn(
+            `${testNumbers.size} test number(s) configured (${testNumbers.masked().join(', ')}): they receive no SMS and accept their fixed code`,
           );
         }
         return testNumbers;

@@ -66,4 +66,10 @@ export class ErrorResponseDto {
   message!: string;
   @ApiPropertyOptional({ description: 'only with otp_incorrect', example: 3 })
   attemptsRemaining?: number;
+  @ApiPropertyOptional({
+    description:
+      'only with sms_delivery_failed, when a provider answer was lost: the code may still arrive, stays pending and the send counted; wait Retry-After seconds',
+    enum: [true],
+  })
+  mayHaveBeenSent?: true;
 }

@@ -5,6 +5,7 @@ import {
   type ThrottlerOptions,
 } from '@nestjs/throttler';
 import { RateLimitedError } from '../otp.errors.js';
+import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
 
@@ -26,18 +27,22 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
    */
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
+  /** The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts). */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
     const ttl = throttler.ttl as number;
-    return this.handleRequest({
-      context,
-      throttler,
-      limit: throttler.limit as number,
-      ttl,
-      blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
-      getTracker: this.commonOptions.getTracker!,
-      generateKey: this.commonOptions.generateKey!,
-    });
+    const deadline = requestRedisDeadline(context.switchToHttp().getRequest<object>());
+    return withRedisDeadline(deadline, () =>
+      this.handleRequest({
+        context,
+        throttler,
+        limit: throttler.limit as number,
+        ttl,
+        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
+        getTracker: this.commonOptions.getTracker!,
+        generateKey: this.commonOptions.generateKey!,
+      }),
+    );
   }
 
   /**
@@ -53,7 +58,10 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new RateLimitedError(Math.max(detail.timeToBlockExpire, 1));
+    throw new RateLimitedError({
+      waitMs: detail.timeToBlockExpire * 1000,
+      windowSeconds: detail.ttl / 1000,
+    });
   }
 
   private routeThrottler(handler: object): ThrottlerOptions {
