@@ -162,7 +162,7 @@ const providersRow = (): Row => ({
   panels: [
     timeseries(
       'Sends by provider and outcome',
-      'Each send through each provider after its retries: delivered (accepted), transient or permanent failure',
+      'Each send through each provider after its retries: delivered (accepted), a transient or permanent failure, or unknown (the answer was lost: the message may have arrived)',
       'reqps',
       [
         query(
