@@ -34,9 +34,11 @@ export class OtpRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
     // Checked now and on every reconnect. A Redis that evicts at start-up stops it in production;
     // one found later refuses every call until it is fixed (see eviction-policy.ts).
-    const problem = await redisScripts(this.redis).evictionPolicy.watch(
-      this.settings.evictingRedis,
-    );
+    const scripts = redisScripts(this.redis);
+    const [problem] = await Promise.all([
+      scripts.evictionPolicy.watch(this.settings.evictingRedis),
+      ready && scripts.readClocks(),
+    ]);
     if (ready && problem && this.settings.evictingRedis === 'refuse') throw new Error(problem);
   }
 

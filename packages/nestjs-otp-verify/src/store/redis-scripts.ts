@@ -102,6 +102,11 @@ export class RedisScripts {
     }) as Promise<T>;
   }
 
+  /** Reads the clocks now, at start-up, so that the first requests do not wait for them. */
+  async readClocks(): Promise<void> {
+    await this.clock.toRedisTime(0).catch(() => undefined);
+  }
+
   /** A plain command (a read, a probe) within the calling request's deadline. */
   command<T>(send: () => Promise<T>): Promise<T> {
     return this.within(currentRedisDeadline(), async () => {
