@@ -27,6 +27,7 @@ import { Cluster, Redis } from 'ioredis';
 import { hashOtpCode } from '../packages/nestjs-otp-verify/src/code/otp-code.js';
 import { OTP_DEFAULTS } from '../packages/nestjs-otp-verify/src/otp-options.js';
 import { RedisOtpStore } from '../packages/nestjs-otp-verify/src/store/redis-otp.store.js';
+import { newVerificationId } from '../packages/nestjs-otp-verify/src/verification/verification-id.js';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 
 const { values: flags } = parseArgs({
@@ -437,8 +438,12 @@ async function issuePeerCodes(store: Store, count: number): Promise<Pending[]> {
   );
 }
 
-/** Redis `used_memory` growth per pending code, issued through the service's store at its defaults. */
-async function memoryPerCode(store: Store): Promise<number> {
+/**
+ * Redis `used_memory` growth per pending code, issued through the service's store at its
+ * defaults; with `recorded`, per code and its verification's record and index, as a request
+ * writes them.
+ */
+async function memoryPerCode(store: Store, recorded = false): Promise<number> {
   const otpStore = new RedisOtpStore(store.client, OTP_DEFAULTS.keyPrefix);
   const policy = {
     ttlMs: 300_000,
@@ -456,11 +461,27 @@ async function memoryPerCode(store: Store): Promise<number> {
     await Promise.all(
       numbers
         .slice(i, i + 500)
-        .map((n) => otpStore.issue(n, hashOtpCode(SECRET, n, '123456'), policy)),
+        .map((n) =>
+          otpStore.issue(
+            n,
+            hashOtpCode(SECRET, n, '123456'),
+            policy,
+            recorded ? { ...VERIFICATION, id: newVerificationId() } : undefined,
+          ),
+        ),
     );
   }
   return Math.round(((await store.usedMemory()) - before) / MEMORY_CODES);
 }
+
+/** A verification as the service opens one at its defaults. */
+const VERIFICATION = {
+  channel: 'sms',
+  locale: 'en',
+  country: 'GB',
+  test: false,
+  retentionMs: 86_400_000,
+};
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -487,6 +508,7 @@ type Rates = Partial<Record<PathName, Measure>>;
 async function benchStore(kind: string) {
   const store = await startStore(kind);
   const memoryBytesPerCode = await memoryPerCode(store);
+  const memoryBytesPerRecord = (await memoryPerCode(store, true)) - memoryBytesPerCode;
   const product = await startProduct('product', store, {});
   const throttled = await startProduct('throttled', store, { RATE_LIMIT_REQUEST_LIMIT: '1' });
   const peer = await startPeer(store);
@@ -661,6 +683,10 @@ async function benchStore(kind: string) {
       `${MEMORY_CODES} codes; target ≤ ${MEMORY_TARGET_BYTES}: ` +
       `${memoryBytesPerCode <= MEMORY_TARGET_BYTES ? 'PASS' : 'MISS'})`,
   );
+  console.log(
+    `Redis per verification record: ${memoryBytesPerRecord} bytes more (its hash and its id's ` +
+      `index, kept OTP_VERIFICATION_RETENTION_SECONDS; same measure with records)`,
+  );
 
   const profiles: Record<string, ProfileSummary> = {};
   if (flags.profile) {
@@ -673,7 +699,15 @@ async function benchStore(kind: string) {
   }
   await Promise.all([product, throttled, peer, ceiling].map((s) => stopChild(s.started.child)));
   await stopAll();
-  return { store: store.kind, features, rows, memoryBytesPerCode, rounds, profiles };
+  return {
+    store: store.kind,
+    features,
+    rows,
+    memoryBytesPerCode,
+    memoryBytesPerRecord,
+    rounds,
+    profiles,
+  };
 }
 
 /** One fresh service process under `--cpu-prof`, one path, then stopped: its profile is that path. */

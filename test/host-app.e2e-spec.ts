@@ -78,15 +78,17 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       .send({ phoneNumber, code })
       .expect(200);
     expect(approved.body).toEqual({
+      verificationId: expect.stringMatching(/^ver_/),
       status: 'approved',
       phoneNumber,
       verificationToken: expect.any(String),
       tokenExpiresInSeconds: 600,
     });
-    // The number's key only (the throttler keeps its own under `${prefix}throttle:`), and the
-    // approved code is gone from it: what stays is the send count and its window.
+    // The number's key and its verification's record (the throttler keeps its own keys under
+    // `${prefix}throttle:`), and the approved code is gone from it: what stays is the send count
+    // and its window.
     const key = `${prefix}{${phoneNumber}}`;
-    expect(await keysUnder(redis, `${prefix}{`)).toEqual([key]);
+    expect(await keysUnder(redis, `${prefix}{`)).toEqual([key, expect.stringMatching(/}v:/)]);
     expect(await redis.hexists(key, 'h')).toBe(0);
     expect(await redis.hget(key, 's')).toBe('1');
   });
@@ -165,6 +167,7 @@ describe('OtpModule.forRootAsync without Redis', () => {
     await expect(
       otp.verifyCode('+447400555004', outbox.lastCodeFor('+447400555004')),
     ).resolves.toEqual({
+      verificationId: expect.stringMatching(/^ver_/),
       status: 'approved',
       phoneNumber: '+447400555004',
       verificationToken: expect.any(String),

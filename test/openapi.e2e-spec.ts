@@ -94,6 +94,45 @@ describe('the OpenAPI document and Swagger UI', () => {
     ]);
   });
 
+  it('describes the status and cancel routes of a verification', () => {
+    const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
+    const status = paths['/api/otp/verifications/{verificationId}'].get;
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '404', '500', '503']);
+    const cancel = paths['/api/otp/verifications/{verificationId}/cancel'].post;
+    expect(Object.keys(cancel.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '409',
+      '415',
+      '500',
+      '503',
+    ]);
+    const schema = document.components.schemas.VerificationResponseDto;
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'attempts',
+      'channel',
+      'country',
+      'createdAt',
+      'expiresAt',
+      'locale',
+      'phoneNumber',
+      'status',
+      'test',
+      'updatedAt',
+      'verificationId',
+      'wrongCodes',
+    ]);
+    expect((schema.properties.status as { enum: string[] }).enum.sort()).toEqual([
+      'approved',
+      'canceled',
+      'expired',
+      'failed',
+      'max_attempts_reached',
+      'pending',
+    ]);
+  });
+
   it('describes the fraud guard admin routes behind the admin key', () => {
     const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
     const list = paths['/admin/fraud/prefixes'].get;
@@ -117,6 +156,7 @@ describe('the OpenAPI document and Swagger UI', () => {
       'attemptsRemaining',
       'code',
       'message',
+      'status',
       'statusCode',
     ]);
   });

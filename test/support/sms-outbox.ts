@@ -7,9 +7,19 @@ import type { SmsMessage, SmsProvider } from 'nestjs-otp-verify';
 export class SmsOutbox implements SmsProvider {
   readonly name = 'outbox';
   readonly messages: SmsMessage[] = [];
+  private refusals = 0;
 
   async send(message: SmsMessage): Promise<void> {
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      throw new Error('refused by the network');
+    }
     this.messages.push(message);
+  }
+
+  /** The next `count` messages are refused for certain, as a provider's 4xx would. */
+  refuseNext(count = 1): void {
+    this.refusals += count;
   }
 
   lastCodeFor(phoneNumber: string): string {

@@ -1,9 +1,15 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode, OtpIncorrectError } from './otp.errors.js';
+import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode } from './otp.errors.js';
 
 export interface ErrorResponse {
   status: number;
-  body: { statusCode: number; code: OtpErrorCode; message: string; attemptsRemaining?: number };
+  body: {
+    statusCode: number;
+    code: OtpErrorCode;
+    message: string;
+    attemptsRemaining?: number;
+    status?: string;
+  };
   retryAfterSeconds?: number;
 }
 
@@ -27,6 +33,10 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
   [OtpErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OtpErrorCode.SmsDeliveryFailed]: HttpStatus.BAD_GATEWAY,
   [OtpErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.VerificationNotFound]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.VerificationNotPending]: HttpStatus.CONFLICT,
+  [OtpErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [OtpErrorCode.IdempotencyKeyInUse]: HttpStatus.CONFLICT,
 };
 
 export function httpStatusOf(code: OtpErrorCode): number {
@@ -75,12 +85,8 @@ function statusCarriedBy(exception: unknown): number | undefined {
  */
 export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
   if (exception instanceof OtpError) {
-    const extra =
-      exception instanceof OtpIncorrectError
-        ? { attemptsRemaining: exception.attemptsRemaining }
-        : {};
     return {
-      ...respond(exception.code, exception.message, extra),
+      ...respond(exception.code, exception.message, exception.details),
       retryAfterSeconds: exception.retryAfterSeconds,
     };
   }

@@ -18,6 +18,10 @@ export enum OtpErrorCode {
   CountrySendLimitExceeded = 'country_send_limit_exceeded',
   Unauthorized = 'unauthorized',
   UnsupportedMediaType = 'unsupported_media_type',
+  VerificationNotFound = 'verification_not_found',
+  VerificationNotPending = 'verification_not_pending',
+  IdempotencyKeyReused = 'idempotency_key_reused',
+  IdempotencyKeyInUse = 'idempotency_key_in_use',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -44,6 +48,12 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
     "Too many codes were sent to this number's country today; try again later",
   [OtpErrorCode.Unauthorized]: 'A known API key is required: Authorization: Bearer <key>',
   [OtpErrorCode.UnsupportedMediaType]: 'The body must be JSON (Content-Type: application/json)',
+  [OtpErrorCode.VerificationNotFound]: 'No verification has this id, or it is past its retention',
+  [OtpErrorCode.VerificationNotPending]: 'The verification is no longer pending',
+  [OtpErrorCode.IdempotencyKeyReused]:
+    'This Idempotency-Key was used with another body; use a new key for a new request',
+  [OtpErrorCode.IdempotencyKeyInUse]:
+    'The first request with this Idempotency-Key is still being served; retry in a moment',
 };
 
 /**
@@ -56,6 +66,8 @@ export class OtpError extends Error {
     message: string = OTP_ERROR_MESSAGES[code],
     /** Seconds until the same call can succeed, for refusals that pass with time. */
     readonly retryAfterSeconds?: number,
+    /** More fields of the error body (`attemptsRemaining`, `status`); never a secret. */
+    readonly details?: Readonly<Record<string, string | number>>,
   ) {
     // A refusal is an answer, not a fault: its stack is never shown, and capturing it cost more
     // than the rest of a wrong-code verification.
@@ -87,7 +99,7 @@ export class PhoneNumberNotAllowedError extends OtpError {
 
 export class OtpIncorrectError extends OtpError {
   constructor(readonly attemptsRemaining: number) {
-    super(OtpErrorCode.OtpIncorrect);
+    super(OtpErrorCode.OtpIncorrect, undefined, undefined, { attemptsRemaining });
   }
 }
 
@@ -155,5 +167,30 @@ export class CountrySendLimitExceededError extends OtpError {
 export class UnauthorizedError extends OtpError {
   constructor() {
     super(OtpErrorCode.Unauthorized);
+  }
+}
+
+export class VerificationNotFoundError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.VerificationNotFound);
+  }
+}
+
+/** `status` says what the verification is instead: approved, canceled, expired, ... */
+export class VerificationNotPendingError extends OtpError {
+  constructor(status: string) {
+    super(OtpErrorCode.VerificationNotPending, undefined, undefined, { status });
+  }
+}
+
+export class IdempotencyKeyReusedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.IdempotencyKeyReused);
+  }
+}
+
+export class IdempotencyKeyInUseError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.IdempotencyKeyInUse, undefined, 1);
   }
 }

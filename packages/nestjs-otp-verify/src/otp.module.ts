@@ -24,9 +24,12 @@ import { smsProviderFactory } from './sms/sms-provider.factory.js';
 import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
+import { OtpEvents } from './events/otp-events.js';
+import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
+import { OtpVerifications } from './verification/otp-verifications.service.js';
 
 @Module({
-  controllers: [OtpController, OtpJwksController, FraudAdminController],
+  controllers: [OtpController, OtpVerificationsController, OtpJwksController, FraudAdminController],
   providers: [
     {
       provide: OTP_SETTINGS,
@@ -61,9 +64,13 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     fraudStoreProvider,
     FraudGuardService,
     FraudAdminGuard,
+    OtpEvents,
+    OtpVerifications,
   ],
   exports: [
     OtpService,
+    OtpVerifications,
+    OtpEvents,
     OTP_STORE,
     OTP_REDIS,
     SMS_PROVIDER,

@@ -1,12 +1,27 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type {
+  NewVerification,
+  StoredVerificationStatus,
+  VerificationAttempt,
+  VerificationRecord,
+} from '../verification/verification.js';
+import { isVerificationId } from '../verification/verification-id.js';
+import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
+import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
-import { healthProbeKey, otpNumberKey } from './otp-keys.js';
+import {
+  healthProbeKey,
+  otpNumberKey,
+  verificationIndexKey,
+  verificationKeys,
+} from './otp-keys.js';
 import { redisFailureCause } from './redis-connection.js';
 import type {
+  CancelResult,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -15,12 +30,39 @@ import type {
 } from './otp-store.js';
 
 type ScriptArg = string | number;
-type ScriptReply = [string, number];
+type ScriptReply = [string, number, string?, string?];
 
 interface OtpCommands {
   otpIssue(...args: ScriptArg[]): Promise<ScriptReply>;
   otpRevoke(...args: ScriptArg[]): Promise<number>;
   otpVerify(...args: ScriptArg[]): Promise<ScriptReply>;
+  otpCancelVerification(...args: ScriptArg[]): Promise<[string, string]>;
+  otpRecordAttempt(...args: ScriptArg[]): Promise<number>;
+}
+
+const ID_PREFIX = 'ver_';
+/** The id as the keys and the number's state hold it: without `ver_`, four bytes a code. */
+const idBodyOf = (id: string): string => id.slice(ID_PREFIX.length);
+const idOf = (body: string | undefined): string | undefined =>
+  body ? `${ID_PREFIX}${body}` : undefined;
+
+/** The record's fields as verification-record.lua.ts lays them out. */
+function recordOf(id: string, phoneNumber: string, fields: Record<string, string>) {
+  const record: VerificationRecord = {
+    id,
+    phoneNumber,
+    status: fields.s as StoredVerificationStatus,
+    channel: fields.ch,
+    locale: fields.lo,
+    country: fields.cc,
+    createdAt: Number(fields.c),
+    expiresAt: Number(fields.x),
+    updatedAt: Number(fields.u),
+    wrongCodes: Number(fields.w ?? 0),
+    test: fields.t === '1',
+    attempts: fields.at ? (JSON.parse(fields.at) as VerificationAttempt[]) : [],
+  };
+  return record;
 }
 
 type ScriptedClient = (Redis | Cluster) & OtpCommands;
@@ -37,12 +79,24 @@ export class RedisOtpStore implements OtpStore {
     redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_CODE_SCRIPT });
     redis.defineCommand('otpRevoke', { numberOfKeys: 1, lua: REVOKE_CODE_SCRIPT });
     redis.defineCommand('otpVerify', { numberOfKeys: 1, lua: VERIFY_CODE_SCRIPT });
+    redis.defineCommand('otpCancelVerification', {
+      numberOfKeys: 2,
+      lua: CANCEL_VERIFICATION_SCRIPT,
+    });
+    redis.defineCommand('otpRecordAttempt', { numberOfKeys: 1, lua: RECORD_ATTEMPT_SCRIPT });
     this.redis = redis as ScriptedClient;
   }
 
-  async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
+  async issue(
+    phoneNumber: string,
+    codeHash: string,
+    policy: IssuePolicy,
+    verification?: NewVerification,
+  ): Promise<IssueResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const [outcome, retryAfterMs] = await this.call(() =>
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    const idBody = verification ? idBodyOf(verification.id) : '';
+    const [outcome, retryAfterMs, canceled, suffix] = await this.call(() =>
       this.redis
         .otpIssue(
           key,
@@ -54,6 +108,13 @@ export class RedisOtpStore implements OtpStore {
           policy.sendWindowMs,
           policy.lockoutThreshold,
           policy.perNumberLimits === false ? '0' : '1',
+          recordStem,
+          idBody,
+          verification?.retentionMs ?? 0,
+          verification?.channel ?? '',
+          verification?.locale ?? '',
+          verification?.country ?? '',
+          verification?.test ? '1' : '0',
         )
         .catch((error: unknown) => {
           // A script that timed out on our side may still run once a stalled Redis wakes up,
@@ -61,33 +122,116 @@ export class RedisOtpStore implements OtpStore {
           // the same connection, so Redis runs both or neither; nobody waits for the answer.
           // A test number's issue counted nothing, so there is nothing to give back.
           if (policy.perNumberLimits !== false) {
-            this.redis.otpRevoke(key, codeHash).catch(() => undefined);
+            this.redis.otpRevoke(key, codeHash, recordStem).catch(() => undefined);
           }
           throw error;
         }),
     );
-    if (outcome === 'issued') return { outcome };
-    return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
+    if (outcome !== 'issued') {
+      return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
+    }
+    if (verification && suffix) {
+      await this.index(phoneNumber, idBody, suffix, verification.retentionMs);
+    }
+    return { outcome, canceled: idOf(canceled) };
+  }
+
+  /**
+   * The id's way to its number, written after the code: its key has a slot of its own, so it
+   * cannot join the script on a cluster. Should it fail, the code still works and the 202 is
+   * true; only the status route cannot find this verification, which is logged.
+   */
+  private async index(
+    phoneNumber: string,
+    idBody: string,
+    suffix: string,
+    retentionMs: number,
+  ): Promise<void> {
+    const key = verificationIndexKey(this.keyPrefix, idBody);
+    const value = `${phoneNumber} ${suffix}`;
+    await this.redis.set(key, value, 'PX', retentionMs).catch((error: unknown) => {
+      this.logger.warn(`Verification index not written: ${redisFailureCause(this.redis, error)}`);
+    });
+  }
+
+  async findVerification(id: string): Promise<VerificationRecord | undefined> {
+    const located = await this.locate(id);
+    if (!located) return undefined;
+    const fields = await this.call(() => this.redis.hgetall(located.record));
+    return fields.id === idBodyOf(id) ? recordOf(id, located.phoneNumber, fields) : undefined;
+  }
+
+  async cancelVerification(id: string): Promise<CancelResult> {
+    const located = await this.locate(id);
+    if (!located) return { outcome: 'not_found' };
+    const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
+    const [outcome, status] = await this.call(() =>
+      this.redis.otpCancelVerification(key, located.record, located.suffix, idBodyOf(id)),
+    );
+    if (outcome === 'not_pending') {
+      return { outcome, status: status as StoredVerificationStatus | 'expired' };
+    }
+    return { outcome: outcome as 'canceled' | 'not_found' };
+  }
+
+  async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
+    const located = await this.locate(id);
+    if (!located) return;
+    await this.call(() =>
+      this.redis.otpRecordAttempt(
+        located.record,
+        idBodyOf(id),
+        JSON.stringify([attempt]),
+        attempt.updatedAt,
+      ),
+    );
+  }
+
+  private async locate(id: string) {
+    if (!isVerificationId(id)) return undefined;
+    const idBody = idBodyOf(id);
+    const indexed = await this.call(() =>
+      this.redis.get(verificationIndexKey(this.keyPrefix, idBody)),
+    );
+    if (indexed === null) return undefined;
+    const [phoneNumber, suffix] = indexed.split(' ');
+    return {
+      phoneNumber,
+      suffix,
+      record: verificationKeys(this.keyPrefix, phoneNumber).record(suffix),
+    };
   }
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    await this.call(() => this.redis.otpRevoke(key, codeHash));
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    await this.call(() => this.redis.otpRevoke(key, codeHash, recordStem));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const [outcome, value] = await this.call(() =>
-      this.redis.otpVerify(key, codeHash, policy.lockoutThreshold, policy.lockoutWindowMs),
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    const [outcome, value, idBody] = await this.call(() =>
+      this.redis.otpVerify(
+        key,
+        codeHash,
+        policy.lockoutThreshold,
+        policy.lockoutWindowMs,
+        recordStem,
+      ),
     );
+    const verificationId = idOf(idBody);
     switch (outcome) {
       case 'approved':
+        return { outcome, verificationId };
       case 'not_found':
         return { outcome };
       case 'incorrect':
-        return { outcome, attemptsRemaining: value };
+        return { outcome, attemptsRemaining: value, verificationId };
+      case 'attempts_exceeded':
+        return { outcome, retryAfterMs: value, verificationId };
       default:
-        return { outcome: outcome as 'attempts_exceeded' | 'locked', retryAfterMs: value };
+        return { outcome: 'locked', retryAfterMs: value };
     }
   }
 

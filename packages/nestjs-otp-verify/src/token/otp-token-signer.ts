@@ -129,8 +129,11 @@ export class OtpTokenSigner {
     return { keys: this.publicKeys.keys.map((key) => ({ ...key })) };
   }
 
-  /** A token saying that `phoneNumber` (E.164) was verified by SMS just now. */
-  async sign(phoneNumber: string): Promise<OtpVerificationToken> {
+  /**
+   * A token saying that `phoneNumber` (E.164) was verified by SMS just now, in the verification
+   * `verificationId` (its `vid`; a code issued before verifications had ids has none).
+   */
+  async sign(phoneNumber: string, verificationId?: string): Promise<OtpVerificationToken> {
     const iat = Math.floor(Date.now() / 1000);
     const { issuer, audience, ttlSeconds } = this.settings;
     const claims = {
@@ -143,6 +146,7 @@ export class OtpTokenSigner {
       iat,
       exp: iat + ttlSeconds,
       jti: randomUUID(),
+      ...(verificationId && { vid: verificationId }),
     };
     const signingInput = `${this.encodedHeader}.${base64url(JSON.stringify(claims))}`;
     const signature = await signOffLoop(Buffer.from(signingInput), this.signing);
