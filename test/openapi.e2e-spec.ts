@@ -46,13 +46,21 @@ describe('the OpenAPI document and Swagger UI', () => {
       '202',
       '400',
       '403',
+      '409',
       '413',
       '415',
+      '422',
       '429',
       '500',
       '502',
       '503',
     ]);
+    expect(examplesOf('/api/otp/request', '409')).toEqual(['idempotency_key_in_use']);
+    const header = (operation as unknown as { parameters: { name: string; in: string }[] })
+      .parameters;
+    expect(header).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
     expect(examplesOf('/api/otp/request', '400')).toEqual([
       'invalid_phone_number',
       'validation_failed',

@@ -17,3 +17,5 @@ export const FRAUD_STORE = Symbol('FRAUD_STORE');
 export const FRAUD_GUARD_OBSERVER = Symbol('FRAUD_GUARD_OBSERVER');
 /** Optional: learns of every webhook delivery and the queue's depth (the service's metrics). */
 export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
+/** Idempotency keys of `POST otp/request`: on the module's Redis, or in memory. */
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

@@ -1,20 +1,26 @@
 import {
   Body,
   Controller,
+  Headers,
   HttpCode,
   HttpStatus,
   Post,
+  Req,
+  Res,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ApiAcceptedResponse,
   ApiBody,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { apiKeyNameOf, OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { OtpIdempotency } from './idempotency/otp-idempotency.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
@@ -42,7 +48,11 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
   E.InternalError,
 )
 export class OtpController {
-  constructor(private readonly otp: OtpService) {}
+  constructor(
+    private readonly otp: OtpService,
+    private readonly idempotency: OtpIdempotency,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @Post('request')
   @ApiBody({ type: RequestOtpDto })
@@ -54,6 +64,12 @@ export class OtpController {
       'Normalises the number, checks the per-number and per-client limits, stores the code as an HMAC and sends it by SMS. A new request replaces any code still pending for that number.',
   })
   @ApiAcceptedResponse({ type: OtpRequestResponseDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1 to 255 printable ASCII characters: the same key and body from the same caller get the first answer again (Idempotent-Replayed: true) and send nothing',
+  })
   @ApiOtpErrors(
     E.ValidationFailed,
     E.InvalidPhoneNumber,
@@ -65,11 +81,31 @@ export class OtpController {
     E.SmsDeliveryFailed,
     E.DeliveryBlocked,
     E.CountrySendLimitExceeded,
+    E.IdempotencyKeyReused,
+    E.IdempotencyKeyInUse,
   )
-  request(
+  async request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: { ip?: string },
+    @Res({ passthrough: true }) response: object,
   ): Promise<OtpRequestResult> {
-    return this.otp.requestCode(body.phoneNumber, body.channel);
+    const serve = () => this.otp.requestCode(body.phoneNumber, body.channel);
+    if (idempotencyKey === undefined) return serve();
+    const name = apiKeyNameOf(request);
+    const caller = name === undefined ? `ip:${request.ip}` : `key:${name}`;
+    const fingerprint = this.otp.normaliseRequest(body.phoneNumber, body.channel);
+    const { replayed, answer } = await this.idempotency.run(
+      caller,
+      idempotencyKey,
+      fingerprint,
+      HttpStatus.ACCEPTED,
+      serve,
+    );
+    if (replayed) {
+      this.adapterHost.httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
+    }
+    return answer();
   }
 
   @Post('verify')

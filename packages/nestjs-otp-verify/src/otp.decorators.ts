@@ -8,6 +8,7 @@ import {
   SMS_DELIVERY_OBSERVER,
   SMS_PROVIDER,
   WEBHOOK_DELIVERY_OBSERVER,
+  IDEMPOTENCY_STORE,
 } from './otp.constants.js';
 
 export const InjectOtpSettings = (): ParameterDecorator => Inject(OTP_SETTINGS);
@@ -16,6 +17,7 @@ export const InjectOtpRedis = (): ParameterDecorator => Inject(OTP_REDIS);
 export const InjectSmsProvider = (): ParameterDecorator => Inject(SMS_PROVIDER);
 export const InjectSmsDeliveryObserver = (): ParameterDecorator => Inject(SMS_DELIVERY_OBSERVER);
 export const InjectFraudStore = (): ParameterDecorator => Inject(FRAUD_STORE);
+export const InjectIdempotencyStore = (): ParameterDecorator => Inject(IDEMPOTENCY_STORE);
 const InjectOptional =
   (token: symbol): ParameterDecorator =>
   (target, key, index) => {

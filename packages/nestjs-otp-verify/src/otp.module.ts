@@ -25,6 +25,8 @@ import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 import { OtpEvents } from './events/otp-events.js';
+import { idempotencyStoreProvider } from './idempotency/idempotency.providers.js';
+import { OtpIdempotency } from './idempotency/otp-idempotency.js';
 import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
 import { OtpVerifications } from './verification/otp-verifications.service.js';
 
@@ -66,6 +68,8 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     FraudAdminGuard,
     OtpEvents,
     OtpVerifications,
+    idempotencyStoreProvider,
+    OtpIdempotency,
   ],
   exports: [
     OtpService,

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectIdempotencyStore, InjectOtpSettings } from '../otp.decorators.js';
+import { toErrorResponse } from '../otp-error-response.js';
+import type { OtpSettings } from '../otp-options.js';
+import {
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  OtpError,
+  OtpErrorCode,
+  OtpValidationError,
+} from '../otp.errors.js';
+import { idempotencyKey } from '../store/otp-keys.js';
+import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
+
+/** 1 to 255 printable ASCII characters, as the contract allows. */
+const KEY_FORMAT = /^[\x20-\x7E]{1,255}$/;
+
+/** What a caller gets: the answer to give (a value, or an error it throws), and whether it is a replay. */
+export interface IdempotentAnswer<T> {
+  replayed: boolean;
+  answer(): T;
+}
+
+const replayOf = <T>(stored: StoredAnswer): (() => T) => {
+  if (stored.status < 400) return () => stored.body as T;
+  const body = { ...(stored.body as Record<string, string | number>) };
+  const { code, message } = body as { code: OtpErrorCode; message: string };
+  // What is left besides the status, code and message are the error's own fields.
+  for (const field of ['statusCode', 'code', 'message']) delete body[field];
+  return () => {
+    throw new OtpError(code, message, stored.retryAfterSeconds, body);
+  };
+};
+
+/**
+ * Serves a request once per caller and `Idempotency-Key`: a repeat with the same body gets the
+ * first answer again, and sends or counts nothing; a 5xx frees the key so a retry runs afresh.
+ */
+@Injectable()
+export class OtpIdempotency {
+  private readonly ttlMs: number;
+  private readonly keyPrefix: string;
+  /** Longer than any request is served: the SMS deadline of each provider, and a margin. */
+  private readonly inFlightMs: number;
+
+  constructor(
+    @InjectOtpSettings() settings: OtpSettings,
+    @InjectIdempotencyStore() private readonly store: IdempotencyStore,
+  ) {
+    this.ttlMs = settings.idempotencyTtlSeconds * 1000;
+    this.keyPrefix = settings.keyPrefix;
+    this.inFlightMs = 2 * settings.sms.timeoutMs + 30_000;
+  }
+
+  /**
+   * `caller` names who asks (an API key's name or a client address), `fingerprint` the request
+   * after normalisation, `status` the success status to replay.
+   */
+  async run<T>(
+    caller: string,
+    idempotencyKeyHeader: unknown,
+    fingerprint: string,
+    status: number,
+    serve: () => Promise<T>,
+  ): Promise<IdempotentAnswer<T>> {
+    if (typeof idempotencyKeyHeader !== 'string' || !KEY_FORMAT.test(idempotencyKeyHeader)) {
+      throw new OtpValidationError('Idempotency-Key must be 1 to 255 printable ASCII characters');
+    }
+    const key = idempotencyKey(this.keyPrefix, caller, idempotencyKeyHeader);
+    const claim = await this.store.claim(key, fingerprint, this.inFlightMs);
+    switch (claim.outcome) {
+      case 'reused':
+        throw new IdempotencyKeyReusedError();
+      case 'in_use':
+        throw new IdempotencyKeyInUseError();
+      case 'replay':
+        return { replayed: true, answer: replayOf<T>(claim.answer) };
+    }
+    let body: T;
+    try {
+      body = await serve();
+    } catch (error) {
+      const response = toErrorResponse(error);
+      if (!response || response.status >= 500) {
+        await this.store.release(key, fingerprint).catch(() => undefined);
+      } else {
+        await this.keep(key, fingerprint, response);
+      }
+      throw error;
+    }
+    await this.keep(key, fingerprint, { status, body });
+    return { replayed: false, answer: () => body };
+  }
+
+  /** The answer was given: a store that fails now leaves the claim to expire, never a 503. */
+  private async keep(key: string, fingerprint: string, answer: StoredAnswer): Promise<void> {
+    await this.store.complete(key, fingerprint, answer, this.ttlMs).catch(() => undefined);
+  }
+}
