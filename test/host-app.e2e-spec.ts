@@ -6,6 +6,7 @@ import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nes
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startHostApp, type HostPlatform } from './support/host-app.js';
+import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** A host application's own code, calling the exported service without HTTP. */
 @Injectable()
@@ -183,5 +184,76 @@ describe('OtpModule.forRootAsync without Redis', () => {
         imports: [OtpModule.forRoot({ messageTemplate: 'Hello' })],
       }).compile(),
     ).rejects.toThrow('OtpModule option messageTemplate must contain {code}');
+  });
+});
+
+describe('a host app on Express with webhooks, status and cancel', () => {
+  const { prefix, release } = ownKeySpace('host-hooks');
+  const outbox = new SmsOutbox();
+  let app: INestApplication;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    app = await startHostApp(
+      {
+        imports: [
+          OtpModule.forRoot({
+            resendCooldownSeconds: 0,
+            hashSecret: 'host-app-secret',
+            redis: { url: REDIS_URL, keyPrefix: prefix },
+            webhooks: { urls: [receiver.url], secret: WEBHOOK_SECRET },
+            fraudGuard: {
+              prefixMinSends: 3,
+              prefixMinConversion: 0.5,
+              countrySendLimits: { FR: 1 },
+            },
+          }),
+        ],
+      },
+      outbox,
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.stop();
+    await release();
+  });
+
+  it('serves the verification routes and sends its events, signed', async () => {
+    const phoneNumber = '+447400555101';
+    const server = app.getHttpServer();
+    const sent = await request(server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    const id = sent.body.verificationId as string;
+    await request(server).post(`/api/otp/verifications/${id}/cancel`).expect(200);
+    const shown = await request(server).get(`/api/otp/verifications/${id}`).expect(200);
+    expect(shown.body.status).toBe('canceled');
+    expect((await receiver.next('verification.pending', id)).data.status).toBe('pending');
+    expect((await receiver.next('verification.canceled', id)).data).toEqual(shown.body);
+  });
+
+  it('tells of a quarantined prefix and a spent country budget', async () => {
+    const server = app.getHttpServer();
+    for (const phoneNumber of ['+447400560001', '+447400560002', '+447400560003']) {
+      await request(server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    }
+    await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: '+33612345678' })
+      .expect(202);
+    await request(server)
+      .post('/api/otp/request')
+      .send({ phoneNumber: '+33698765432' })
+      .expect(429);
+    const quarantined = await receiver.next('fraud.prefix_quarantined');
+    expect(quarantined.data).toEqual({
+      prefix: '44740056',
+      country: 'GB',
+      sends: 3,
+      approvals: 0,
+      until: expect.any(String),
+    });
+    const spent = await receiver.next('fraud.country_budget_exhausted');
+    expect(spent.data).toEqual({ country: 'FR', until: expect.any(String) });
   });
 });

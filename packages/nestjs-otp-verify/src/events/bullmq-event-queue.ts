@@ -62,6 +62,12 @@ export async function openBullmqEventQueue(
       connection: workerConnection,
       prefix,
       concurrency: 8,
+      // A delivery takes 5 s at most, so a lock this short still holds; a job whose instance
+      // died is seen stalled within about half a minute and handed to another, and again if
+      // that one dies too.
+      lockDuration: 15_000,
+      stalledInterval: 10_000,
+      maxStalledCount: 5,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
     },
   );

@@ -3,6 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { InjectOtpSettings, InjectOtpStore, InjectWebhookObserver } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
 import type { OtpStore } from '../store/otp-store.js';
+import type {
+  FraudGuardDecision,
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+} from '../fraud/fraud-guard-observer.js';
 import { statusAt, toVerificationView } from '../verification/verification.js';
 import type {
   FraudEventData,
@@ -18,16 +23,23 @@ import { sendWebhook } from './webhook-sender.js';
 
 /** How often the queue's depth is read for the metrics. */
 const DEPTH_INTERVAL_MS = 15_000;
+const HOUR = 3_600_000;
+
+const FRAUD_EVENT_OF: Partial<Record<FraudGuardDecision, FraudEventType>> = {
+  quarantined: 'fraud.prefix_quarantined',
+  budget_exceeded: 'fraud.country_budget_exhausted',
+};
 
 /**
  * Turns what happens to verifications (and the fraud guard's decisions) into signed events for
  * the configured endpoints. Without `webhooks` in the options it does nothing and loads nothing.
  */
 @Injectable()
-export class OtpEvents implements OnModuleInit, OnApplicationShutdown {
+export class OtpEvents implements OnModuleInit, OnApplicationShutdown, FraudGuardObserver {
   private readonly logger = new Logger('OtpWebhooks');
   private queue?: OtpEventQueue;
   private depthTimer?: NodeJS.Timeout;
+  private readonly lastTold = new Map<string, number>();
 
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
@@ -80,10 +92,25 @@ export class OtpEvents implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** A fraud guard decision, as its `fraud.*` event. */
-  async fraud(type: FraudEventType, data: FraudEventData): Promise<void> {
+  /**
+   * The fraud guard's decisions that the contract names as events. A spent country budget
+   * refuses every request until it refills: it is told once an hour per instance, not per refusal.
+   */
+  fraudGuardDecision({ decision, country, prefix, until }: FraudGuardDecisionEvent): void {
     if (!this.queue) return;
-    await this.publish(type, data).catch((error: Error) =>
+    const type = FRAUD_EVENT_OF[decision];
+    if (!type) return;
+    const subject = `${type} ${prefix?.digits ?? country}`;
+    if (type === 'fraud.country_budget_exhausted') {
+      if ((this.lastTold.get(subject) ?? 0) > Date.now() - HOUR) return;
+      this.lastTold.set(subject, Date.now());
+    }
+    const data: FraudEventData = {
+      ...(prefix && { prefix: prefix.digits, sends: prefix.sends, approvals: prefix.approvals }),
+      country,
+      ...(until !== undefined && { until: new Date(until).toISOString() }),
+    };
+    void this.publish(type, data).catch((error: Error) =>
       this.logger.warn(`Event ${type} not queued: ${error.message}`),
     );
   }
