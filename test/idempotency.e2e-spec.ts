@@ -153,3 +153,30 @@ describe('Idempotency-Key on the in-memory store', () => {
     expect(app.outbox.sentTo(phoneNumber)).toBe(1);
   });
 });
+
+describe('Idempotency-Key and the per-client limit', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_REQUEST_LIMIT: '2' } });
+  });
+  afterAll(async () => app?.close());
+
+  it('counts a replay against no limit', async () => {
+    const key = newKey();
+    const send = (phoneNumber: string, idempotencyKey?: string) => {
+      const call = request(app.server).post('/api/otp/request');
+      return (idempotencyKey ? call.set('Idempotency-Key', idempotencyKey) : call).send({
+        phoneNumber,
+      });
+    };
+    const phoneNumber = newNumber();
+    await send(phoneNumber, key).expect(202);
+    for (let i = 0; i < 3; i++) {
+      const again = await send(phoneNumber, key).expect(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+    }
+    // The first request was the only one counted: one more fits, the next does not.
+    await send(newNumber()).expect(202);
+    expect((await send(newNumber()).expect(429)).body.code).toBe('rate_limited');
+  });
+});

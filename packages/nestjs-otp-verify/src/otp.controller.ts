@@ -19,8 +19,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { apiKeyNameOf, OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
-import { OtpIdempotency } from './idempotency/otp-idempotency.js';
+import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { OtpIdempotency, type IdempotentRequest } from './idempotency/otp-idempotency.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
@@ -87,16 +87,14 @@ export class OtpController {
   async request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: { ip?: string },
+    @Req() request: IdempotentRequest,
     @Res({ passthrough: true }) response: object,
   ): Promise<OtpRequestResult> {
     const serve = () => this.otp.requestCode(body.phoneNumber, body.channel);
     if (idempotencyKey === undefined) return serve();
-    const name = apiKeyNameOf(request);
-    const caller = name === undefined ? `ip:${request.ip}` : `key:${name}`;
     const fingerprint = this.otp.normaliseRequest(body.phoneNumber, body.channel);
     const { replayed, answer } = await this.idempotency.run(
-      caller,
+      request,
       idempotencyKey,
       fingerprint,
       HttpStatus.ACCEPTED,

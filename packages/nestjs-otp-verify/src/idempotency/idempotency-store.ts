@@ -17,6 +17,8 @@ export interface IdempotencyStore {
   claim(key: string, fingerprint: string, inFlightMs: number): Promise<IdempotencyClaim>;
   /** Keeps the answer for `ttlMs`, for the claim's holder. */
   complete(key: string, fingerprint: string, answer: StoredAnswer, ttlMs: number): Promise<void>;
+  /** Whether `key` holds an answer to replay. */
+  answered(key: string): Promise<boolean>;
   /** Frees a claimed key whose request failed on the server's side, so a retry runs afresh. */
   release(key: string, fingerprint: string): Promise<void>;
 }

@@ -35,6 +35,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     entry.expiresAt = this.now() + ttlMs;
   }
 
+  async answered(key: string): Promise<boolean> {
+    const entry = this.entries.get(key);
+    return entry?.answer !== undefined && entry.expiresAt > this.now();
+  }
+
   async release(key: string, fingerprint: string): Promise<void> {
     const entry = this.entries.get(key);
     if (entry?.fingerprint === fingerprint && !entry.answer) this.entries.delete(key);

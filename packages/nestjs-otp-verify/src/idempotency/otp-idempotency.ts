@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { apiKeyNameOf } from '../auth/otp-api-key.guard.js';
 import { InjectIdempotencyStore, InjectOtpSettings } from '../otp.decorators.js';
 import { toErrorResponse } from '../otp-error-response.js';
 import type { OtpSettings } from '../otp-options.js';
@@ -14,6 +15,17 @@ import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
 
 /** 1 to 255 printable ASCII characters, as the contract allows. */
 const KEY_FORMAT = /^[\x20-\x7E]{1,255}$/;
+
+export interface IdempotentRequest {
+  ip?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Whose keys: the API key's name when keys are required (its guard ran first), else the address. */
+const callerOf = (request: IdempotentRequest): string => {
+  const name = apiKeyNameOf(request);
+  return name === undefined ? `ip:${request.ip}` : `key:${name}`;
+};
 
 /** What a caller gets: the answer to give (a value, or an error it throws), and whether it is a replay. */
 export interface IdempotentAnswer<T> {
@@ -53,11 +65,22 @@ export class OtpIdempotency {
   }
 
   /**
-   * `caller` names who asks (an API key's name or a client address), `fingerprint` the request
-   * after normalisation, `status` the success status to replay.
+   * Whether `request` repeats an answered one, so the per-client limit leaves it uncounted: a
+   * replay counts nothing. A store that cannot answer says no, and the limit counts as usual.
+   */
+  async isReplay(request: IdempotentRequest): Promise<boolean> {
+    const header = request.headers['idempotency-key'];
+    if (typeof header !== 'string' || !KEY_FORMAT.test(header)) return false;
+    const key = idempotencyKey(this.keyPrefix, callerOf(request), header);
+    return this.store.answered(key).catch(() => false);
+  }
+
+  /**
+   * Keys are per caller (`request`'s API key name, or its client address); `fingerprint` is the
+   * request after normalisation, `status` the success status to replay.
    */
   async run<T>(
-    caller: string,
+    request: IdempotentRequest,
     idempotencyKeyHeader: unknown,
     fingerprint: string,
     status: number,
@@ -66,7 +89,7 @@ export class OtpIdempotency {
     if (typeof idempotencyKeyHeader !== 'string' || !KEY_FORMAT.test(idempotencyKeyHeader)) {
       throw new OtpValidationError('Idempotency-Key must be 1 to 255 printable ASCII characters');
     }
-    const key = idempotencyKey(this.keyPrefix, caller, idempotencyKeyHeader);
+    const key = idempotencyKey(this.keyPrefix, callerOf(request), idempotencyKeyHeader);
     const claim = await this.store.claim(key, fingerprint, this.inFlightMs);
     switch (claim.outcome) {
       case 'reused':

@@ -51,6 +51,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       .catch((error: unknown) => this.unavailable(error));
   }
 
+  async answered(key: string): Promise<boolean> {
+    const found = await this.redis
+      .hexists(key, 'a')
+      .catch((error: unknown) => this.unavailable(error));
+    return found === 1;
+  }
+
   async release(key: string, fingerprint: string): Promise<void> {
     await this.redis
       .otpIdempotencyRelease(key, fingerprint)

@@ -1,9 +1,10 @@
-import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerOptions,
 } from '@nestjs/throttler';
+import { OtpIdempotency, type IdempotentRequest } from '../idempotency/otp-idempotency.js';
 import { RateLimitedError } from '../otp.errors.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
@@ -26,8 +27,15 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
    */
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
+  // A property: the base guard's constructor is the throttler's own.
+  @Inject(OtpIdempotency) private readonly idempotency!: OtpIdempotency;
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    if (request.headers['idempotency-key'] !== undefined) {
+      if (await this.idempotency.isReplay(request)) return true;
+    }
     const ttl = throttler.ttl as number;
     return this.handleRequest({
       context,
