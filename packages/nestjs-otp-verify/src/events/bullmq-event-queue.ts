@@ -4,9 +4,8 @@ import type { OtpRedisOptions } from '../otp-options.js';
 import type { OtpEventHandlers, OtpEventQueue, WebhookDelivery } from './otp-event.js';
 import { attemptsWithin, retryDelayMs } from './retry-schedule.js';
 
-const QUEUE = 'otp-webhooks';
-const DELIVER = 'deliver';
-const EXPIRE = 'expire';
+const DELIVERIES = 'otp-webhooks';
+const DEADLINES = 'otp-code-deadlines';
 /** A code's deadline and Redis's clock may differ from this host's by a moment. */
 const EXPIRY_MARGIN_MS = 2000;
 
@@ -49,17 +48,15 @@ export async function openBullmqEventQueue(
   const logger = new Logger('OtpWebhooks');
   const prefix = webhookQueuePrefix(keyPrefix);
   const attempts = attemptsWithin(retryHours);
-  const queueConnection = connectionFor(redis);
-  const workerConnection = connectionFor(redis);
-  const queue = new Queue(QUEUE, { connection: queueConnection, prefix });
-  const worker = new Worker(
-    QUEUE,
-    async (job) => {
-      if (job.name === EXPIRE) return handlers.onExpiry(job.data.verificationId as string);
-      return handlers.send(job.data as WebhookDelivery);
-    },
-    {
-      connection: workerConnection,
+  const connections = [connectionFor(redis), connectionFor(redis), connectionFor(redis)];
+  const [queueConnection, ...workerConnections] = connections;
+  // Deliveries and the code deadlines wait in queues of their own: the depth the metrics show
+  // is events to deliver, not one timer per pending code.
+  const queue = new Queue(DELIVERIES, { connection: queueConnection, prefix });
+  const deadlines = new Queue(DEADLINES, { connection: queueConnection, prefix });
+  const worker = (name: string, connection: Redis | Cluster, run: (data: never) => Promise<void>) =>
+    new Worker(name, (job) => run(job.data as never), {
+      connection,
       prefix,
       concurrency: 8,
       // A delivery takes 5 s at most, so a lock this short still holds; a job whose instance
@@ -69,23 +66,28 @@ export async function openBullmqEventQueue(
       stalledInterval: 10_000,
       maxStalledCount: 5,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
-    },
-  );
-  worker.on('failed', (job) => {
-    if (job && job.name === DELIVER && job.attemptsMade >= attempts) {
-      handlers.dropped(job.data as WebhookDelivery);
-    }
+    });
+  const workers = [
+    worker(DELIVERIES, workerConnections[0], (delivery: WebhookDelivery) =>
+      handlers.send(delivery),
+    ),
+    worker(DEADLINES, workerConnections[1], ({ verificationId }: { verificationId: string }) =>
+      handlers.onExpiry(verificationId),
+    ),
+  ];
+  workers[0].on('failed', (job) => {
+    if (job && job.attemptsMade >= attempts) handlers.dropped(job.data as WebhookDelivery);
   });
   // Connection errors are retried by ioredis; a listener keeps them from crashing the process.
   const warn = (error: Error) => logger.warn(`Webhook queue: ${error.message}`);
-  queue.on('error', warn);
-  worker.on('error', warn);
+  for (const emitter of [queue, deadlines]) emitter.on('error', warn);
+  for (const emitter of workers) emitter.on('error', warn);
   return {
     async deliver(deliveries) {
       await queue.addBulk(
         // One call holds one event's copies, one per endpoint; BullMQ refuses ':' in an id.
         deliveries.map((delivery, endpoint) => ({
-          name: DELIVER,
+          name: 'deliver',
           data: delivery,
           opts: {
             jobId: `${delivery.eventId}-${endpoint}`,
@@ -98,11 +100,11 @@ export async function openBullmqEventQueue(
       );
     },
     async expireAt(verificationId, atMs) {
-      await queue.add(
-        EXPIRE,
+      await deadlines.add(
+        'expire',
         { verificationId },
         {
-          jobId: `${EXPIRE}-${verificationId}`,
+          jobId: verificationId,
           delay: Math.max(atMs - Date.now(), 0) + EXPIRY_MARGIN_MS,
           attempts: 5,
           backoff: { type: 'custom' },
@@ -113,9 +115,9 @@ export async function openBullmqEventQueue(
     },
     depth: () => queue.count(),
     async close() {
-      await worker.close();
-      await queue.close();
-      for (const connection of [queueConnection, workerConnection]) connection.disconnect();
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([queue.close(), deadlines.close()]);
+      for (const connection of connections) connection.disconnect();
     },
   };
 }
