@@ -145,3 +145,28 @@ describe('verification.expired', () => {
     expect(shown.body.status).toBe('expired');
   }, 70_000);
 });
+
+describe('otp_webhook_queue_depth', () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.down();
+    t = await startTestApp({
+      env: { OTP_WEBHOOK_URLS: receiver.url, OTP_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('shows the events waiting while the endpoint is down', async () => {
+    await request(t.server).post('/api/otp/request').send({ phoneNumber: newNumber() }).expect(202);
+    const depth = async () => {
+      const metrics = (await request(t.server).get('/metrics').expect(200)).text;
+      return Number(/^otp_webhook_queue_depth (\d+)/m.exec(metrics)?.[1]);
+    };
+    const deadline = Date.now() + 25_000;
+    while ((await depth()) < 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(await depth()).toBe(1);
+  }, 30_000);
+});
