@@ -9,12 +9,13 @@ export interface ErrorResponse {
     message: string;
     attemptsRemaining?: number;
     status?: string;
+    mayHaveBeenSent?: boolean;
   };
   retryAfterSeconds?: number;
 }
 
 /** The HTTP status of each contract code: a table, so a new code without a status fails to compile. */
-const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
+const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.InvalidPhoneNumber]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.OtpIncorrect]: HttpStatus.BAD_REQUEST,
@@ -37,6 +38,12 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
   [OtpErrorCode.VerificationNotPending]: HttpStatus.CONFLICT,
   [OtpErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
   [OtpErrorCode.IdempotencyKeyInUse]: HttpStatus.CONFLICT,
+  [OtpErrorCode.NotQuarantined]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [OtpErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
+  // Nest's HttpStatus has no 431.
+  [OtpErrorCode.HeadersTooLarge]: 431,
 };
 
 export function httpStatusOf(code: OtpErrorCode): number {

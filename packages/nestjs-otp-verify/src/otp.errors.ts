@@ -22,6 +22,11 @@ export enum OtpErrorCode {
   VerificationNotPending = 'verification_not_pending',
   IdempotencyKeyReused = 'idempotency_key_reused',
   IdempotencyKeyInUse = 'idempotency_key_in_use',
+  NotQuarantined = 'not_quarantined',
+  NotFound = 'not_found',
+  MethodNotAllowed = 'method_not_allowed',
+  RequestTimeout = 'request_timeout',
+  HeadersTooLarge = 'headers_too_large',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -54,7 +59,29 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
     'This Idempotency-Key was used with another body; use a new key for a new request',
   [OtpErrorCode.IdempotencyKeyInUse]:
     'The first request with this Idempotency-Key is still being served; retry in a moment',
+  [OtpErrorCode.NotQuarantined]: 'This prefix or country is not quarantined',
+  [OtpErrorCode.NotFound]: 'No such route',
+  [OtpErrorCode.MethodNotAllowed]: 'This route does not take this method',
+  [OtpErrorCode.RequestTimeout]: 'The request did not arrive in time',
+  [OtpErrorCode.HeadersTooLarge]: 'The request headers are too large',
 };
+
+/** How long a limit still refuses, and the window it counts over. */
+export interface LimitWait {
+  waitMs: number;
+  windowSeconds: number;
+}
+
+/**
+ * `Retry-After` of a limit's refusal: whole seconds, at least one, never longer than the limit's
+ * window. The stores' waits can run past it: the send window's end is kept in whole seconds,
+ * rounded up, and the country budget's two-bucket estimate keeps weighing a full previous bucket
+ * for up to a second window. By the window's end every refused send has left a true window, so
+ * that is the longest wait the contract lets a client be told.
+ */
+export function retryAfterSeconds({ waitMs, windowSeconds }: LimitWait): number {
+  return Math.min(Math.max(Math.ceil(waitMs / 1000), 1), Math.max(windowSeconds, 1));
+}
 
 /**
  * A refusal in the domain's words. It carries the contract code and nothing HTTP-specific, so a
@@ -67,7 +94,7 @@ export class OtpError extends Error {
     /** Seconds until the same call can succeed, for refusals that pass with time. */
     readonly retryAfterSeconds?: number,
     /** More fields of the error body (`attemptsRemaining`, `status`); never a secret. */
-    readonly details?: Readonly<Record<string, string | number>>,
+    readonly details?: Readonly<Record<string, string | number | boolean>>,
   ) {
     // A refusal is an answer, not a fault: its stack is never shown, and capturing it cost more
     // than the rest of a wrong-code verification.
@@ -111,32 +138,47 @@ export class OtpNotFoundError extends OtpError {
 
 /** The refusals that pass with time; each answer carries `Retry-After`. */
 export class OtpAttemptsExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.OtpAttemptsExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.OtpAttemptsExceeded, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class ResendCooldownError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.ResendCooldown, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.ResendCooldown, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class SendLimitExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.SendLimitExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.SendLimitExceeded, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class PhoneLockedError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.PhoneLocked, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.PhoneLocked, undefined, retryAfterSeconds(wait));
   }
 }
 
+const MAY_HAVE_BEEN_SENT_MESSAGE =
+  'The SMS provider did not confirm the message; it may still arrive. Wait before requesting another code';
+
+/**
+ * No provider took the message. With `mayHaveBeenSent`, a provider's answer was lost: the code
+ * stays pending and the send counted, so the client waits `retryAfterSeconds` (the cooldown).
+ */
 export class SmsDeliveryFailedError extends OtpError {
-  constructor() {
-    super(OtpErrorCode.SmsDeliveryFailed);
+  readonly mayHaveBeenSent: boolean;
+
+  constructor(lost?: { mayHaveBeenSent: true; retryAfterSeconds: number }) {
+    super(
+      OtpErrorCode.SmsDeliveryFailed,
+      lost ? MAY_HAVE_BEEN_SENT_MESSAGE : undefined,
+      lost?.retryAfterSeconds,
+      lost && { mayHaveBeenSent: true },
+    );
+    this.mayHaveBeenSent = lost !== undefined;
   }
 }
 
@@ -147,8 +189,8 @@ export class StoreUnavailableError extends OtpError {
 }
 
 export class RateLimitedError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds(wait));
   }
 }
 
@@ -159,8 +201,14 @@ export class DeliveryBlockedError extends OtpError {
 }
 
 export class CountrySendLimitExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.CountrySendLimitExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.CountrySendLimitExceeded, undefined, retryAfterSeconds(wait));
+  }
+}
+
+export class NotQuarantinedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.NotQuarantined);
   }
 }
 

@@ -87,4 +87,10 @@ export class ErrorResponseDto {
     example: 'approved',
   })
   status?: string;
+  @ApiPropertyOptional({
+    description:
+      'only with sms_delivery_failed, when a provider answer was lost: the code may still arrive, stays pending and the send counted; wait Retry-After seconds',
+    enum: [true],
+  })
+  mayHaveBeenSent?: true;
 }

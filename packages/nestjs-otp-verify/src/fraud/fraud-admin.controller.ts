@@ -4,22 +4,22 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  NotFoundException,
   Param,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
-import { OtpErrorCode as E } from '../otp.errors.js';
-import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { OtpErrorCode as E, NotQuarantinedError } from '../otp.errors.js';
+import { OtpRouteExceptionFilter } from '../otp-exception.filter.js';
+import { RedisDeadlineInterceptor } from '../store/redis-deadline.interceptor.js';
 import { FraudAdminGuard } from './fraud-admin.guard.js';
 import { QuarantinedPrefixDto } from './fraud-admin.dto.js';
 import { FraudGuardService } from './fraud-guard.service.js';
@@ -27,8 +27,9 @@ import { FraudGuardService } from './fraud-guard.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('admin/fraud/prefixes')
-@UseFilters(OtpExceptionFilter)
+@UseFilters(OtpRouteExceptionFilter)
 @UseGuards(FraudAdminGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(E.Unauthorized, E.StoreUnavailable)
 export class FraudAdminController {
   constructor(private readonly guard: FraudGuardService) {}
@@ -60,10 +61,10 @@ export class FraudAdminController {
       'Lifts the quarantine at once, so the next request to a number in the prefix is sent. Answers 404 unless OTP_ADMIN_API_KEY is set.',
   })
   @ApiNoContentResponse({ description: 'Released' })
-  @ApiNotFoundResponse({ description: 'The prefix was not quarantined' })
+  @ApiOtpErrors(E.NotQuarantined)
   async release(@Param('prefix') prefix: string): Promise<void> {
     if (!/^\d{1,15}$/.test(prefix) || !(await this.guard.release(prefix))) {
-      throw new NotFoundException('This prefix is not quarantined');
+      throw new NotQuarantinedError();
     }
   }
 }

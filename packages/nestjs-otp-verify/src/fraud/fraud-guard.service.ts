@@ -1,5 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CountrySendLimitExceededError, DeliveryBlockedError } from '../otp.errors.js';
+import {
+  CountrySendLimitExceededError,
+  DeliveryBlockedError,
+  retryAfterSeconds as retryAfterSecondsOf,
+} from '../otp.errors.js';
 import type { PhoneNumber } from '../phone/phone-number.js';
 import {
   InjectFraudGuardObserver,
@@ -13,7 +17,7 @@ import type {
   FraudGuardDecisionEvent,
   FraudGuardObserver,
 } from './fraud-guard-observer.js';
-import type { FraudGuardSettings } from './fraud-guard-options.js';
+import { COUNTRY_BUDGET_WINDOW_MS, type FraudGuardSettings } from './fraud-guard-options.js';
 import type { FraudStore, PrefixPolicy, QuarantinedPrefix } from './fraud-store.js';
 
 /** libphonenumber's region code for numbers of no country (+800, +881, ...). */
@@ -108,7 +112,8 @@ export class FraudGuardService {
       this.settings.countrySendLimits.get(country) ?? this.settings.countrySendLimits.get('*');
     if (limit !== undefined) {
       const budget = await this.store.admitCountry(country, limit, this.prefixPolicy.enforce);
-      const retryAfterSeconds = Math.max(Math.ceil(budget.retryAfterMs / 1000), 1);
+      const wait = { waitMs: budget.retryAfterMs, windowSeconds: COUNTRY_BUDGET_WINDOW_MS / 1000 };
+      const retryAfterSeconds = retryAfterSecondsOf(wait);
       switch (budget.outcome) {
         case 'exceeded':
           this.decided('budget_exceeded', country, {
@@ -117,7 +122,7 @@ export class FraudGuardService {
           this.logger.warn(
             `Send refused: country ${country} has used its budget of ${limit} sends per 24 h; room again in ${retryAfterSeconds} s`,
           );
-          throw new CountrySendLimitExceededError(retryAfterSeconds);
+          throw new CountrySendLimitExceededError(wait);
         case 'would_exceed':
           this.decided('would_block', country);
           this.logger.warn(

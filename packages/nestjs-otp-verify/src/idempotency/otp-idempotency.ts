@@ -35,7 +35,7 @@ export interface IdempotentAnswer<T> {
 
 const replayOf = <T>(stored: StoredAnswer): (() => T) => {
   if (stored.status < 400) return () => stored.body as T;
-  const body = { ...(stored.body as Record<string, string | number>) };
+  const body = { ...(stored.body as Record<string, string | number | boolean>) };
   const { code, message } = body as { code: OtpErrorCode; message: string };
   // What is left besides the status, code and message are the error's own fields.
   for (const field of ['statusCode', 'code', 'message']) delete body[field];

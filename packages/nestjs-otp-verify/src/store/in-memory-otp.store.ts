@@ -50,12 +50,12 @@ export class InMemoryOtpStore implements OtpStore {
     verification?: NewVerification,
   ): Promise<IssueResult> {
     this.sweepNowAndThen();
-    if (policy.perNumberLimits === false) {
-      return this.store(phoneNumber, codeHash, policy, verification);
-    }
     const failures = this.live(this.failures, phoneNumber);
     if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
+    }
+    if (policy.perNumberLimits === false) {
+      return this.store(phoneNumber, codeHash, policy, verification);
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
     const cooldownLeft = cooldown ? this.left(cooldown) : 0;

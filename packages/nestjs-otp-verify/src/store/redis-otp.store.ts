@@ -20,6 +20,7 @@ import {
   verificationKeys,
 } from './otp-keys.js';
 import { redisFailureCause } from './redis-connection.js';
+import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   CancelResult,
   IssuePolicy,
@@ -29,19 +30,10 @@ import type {
   VerifyResult,
 } from './otp-store.js';
 
-type ScriptArg = string | number;
 type ScriptReply = [string, number, string?, string?];
 
-interface OtpCommands {
-  otpIssue(...args: ScriptArg[]): Promise<ScriptReply>;
-  otpRevoke(...args: ScriptArg[]): Promise<number>;
-  otpVerify(...args: ScriptArg[]): Promise<ScriptReply>;
-  otpCancelVerification(...args: ScriptArg[]): Promise<[string, string]>;
-  otpRecordAttempt(...args: ScriptArg[]): Promise<number>;
-}
-
 const ID_PREFIX = 'ver_';
-/** The id as the keys and the number's state hold it: without `ver_`, four bytes a code. */
+/** The id as the keys and records hold it: without `ver_`, four bytes a record. */
 const idBodyOf = (id: string): string => id.slice(ID_PREFIX.length);
 const idOf = (body: string | undefined): string | undefined =>
   body ? `${ID_PREFIX}${body}` : undefined;
@@ -65,26 +57,16 @@ function recordOf(id: string, phoneNumber: string, fields: Record<string, string
   return record;
 }
 
-type ScriptedClient = (Redis | Cluster) & OtpCommands;
-
+/** Codes and per-number limits on Redis, one hash per number (see lua/number-state.lua.ts). */
 export class RedisOtpStore implements OtpStore {
   private readonly logger = new Logger(RedisOtpStore.name);
-  private readonly redis: ScriptedClient;
+  private readonly scripts: RedisScripts;
 
   constructor(
-    redis: Redis | Cluster,
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
   ) {
-    // defineCommand sends EVALSHA and falls back to EVAL once per node on NOSCRIPT.
-    redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_CODE_SCRIPT });
-    redis.defineCommand('otpRevoke', { numberOfKeys: 1, lua: REVOKE_CODE_SCRIPT });
-    redis.defineCommand('otpVerify', { numberOfKeys: 1, lua: VERIFY_CODE_SCRIPT });
-    redis.defineCommand('otpCancelVerification', {
-      numberOfKeys: 2,
-      lua: CANCEL_VERIFICATION_SCRIPT,
-    });
-    redis.defineCommand('otpRecordAttempt', { numberOfKeys: 1, lua: RECORD_ATTEMPT_SCRIPT });
-    this.redis = redis as ScriptedClient;
+    this.scripts = redisScripts(redis);
   }
 
   async issue(
@@ -97,9 +79,10 @@ export class RedisOtpStore implements OtpStore {
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
     const idBody = verification ? idBodyOf(verification.id) : '';
     const [outcome, retryAfterMs, canceled, suffix] = await this.call(() =>
-      this.redis
-        .otpIssue(
-          key,
+      this.scripts.run<ScriptReply>(
+        ISSUE_CODE_SCRIPT,
+        [key],
+        [
           codeHash,
           policy.ttlMs,
           policy.maxAttempts,
@@ -115,17 +98,8 @@ export class RedisOtpStore implements OtpStore {
           verification?.locale ?? '',
           verification?.country ?? '',
           verification?.test ? '1' : '0',
-        )
-        .catch((error: unknown) => {
-          // A script that timed out on our side may still run once a stalled Redis wakes up,
-          // leaving a code, a cooldown and a send behind a 503. Its undo is queued behind it on
-          // the same connection, so Redis runs both or neither; nobody waits for the answer.
-          // A test number's issue counted nothing, so there is nothing to give back.
-          if (policy.perNumberLimits !== false) {
-            this.redis.otpRevoke(key, codeHash, recordStem).catch(() => undefined);
-          }
-          throw error;
-        }),
+        ],
+      ),
     );
     if (outcome !== 'issued') {
       return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
@@ -149,15 +123,19 @@ export class RedisOtpStore implements OtpStore {
   ): Promise<void> {
     const key = verificationIndexKey(this.keyPrefix, idBody);
     const value = `${phoneNumber} ${suffix}`;
-    await this.redis.set(key, value, 'PX', retentionMs).catch((error: unknown) => {
-      this.logger.warn(`Verification index not written: ${redisFailureCause(this.redis, error)}`);
-    });
+    await this.scripts
+      .command(() => this.redis.set(key, value, 'PX', retentionMs))
+      .catch((error: unknown) => {
+        this.logger.warn(`Verification index not written: ${redisFailureCause(this.redis, error)}`);
+      });
   }
 
   async findVerification(id: string): Promise<VerificationRecord | undefined> {
     const located = await this.locate(id);
     if (!located) return undefined;
-    const fields = await this.call(() => this.redis.hgetall(located.record));
+    const fields = await this.call(() =>
+      this.scripts.command(() => this.redis.hgetall(located.record)),
+    );
     return fields.id === idBodyOf(id) ? recordOf(id, located.phoneNumber, fields) : undefined;
   }
 
@@ -166,7 +144,11 @@ export class RedisOtpStore implements OtpStore {
     if (!located) return { outcome: 'not_found' };
     const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
     const [outcome, status] = await this.call(() =>
-      this.redis.otpCancelVerification(key, located.record, located.suffix, idBodyOf(id)),
+      this.scripts.run<[string, string]>(
+        CANCEL_VERIFICATION_SCRIPT,
+        [key, located.record],
+        [located.suffix, idBodyOf(id)],
+      ),
     );
     if (outcome === 'not_pending') {
       return { outcome, status: status as StoredVerificationStatus | 'expired' };
@@ -178,11 +160,10 @@ export class RedisOtpStore implements OtpStore {
     const located = await this.locate(id);
     if (!located) return;
     await this.call(() =>
-      this.redis.otpRecordAttempt(
-        located.record,
-        idBodyOf(id),
-        JSON.stringify([attempt]),
-        attempt.updatedAt,
+      this.scripts.run(
+        RECORD_ATTEMPT_SCRIPT,
+        [located.record],
+        [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
       ),
     );
   }
@@ -191,33 +172,28 @@ export class RedisOtpStore implements OtpStore {
     if (!isVerificationId(id)) return undefined;
     const idBody = idBodyOf(id);
     const indexed = await this.call(() =>
-      this.redis.get(verificationIndexKey(this.keyPrefix, idBody)),
+      this.scripts.command(() => this.redis.get(verificationIndexKey(this.keyPrefix, idBody))),
     );
     if (indexed === null) return undefined;
     const [phoneNumber, suffix] = indexed.split(' ');
-    return {
-      phoneNumber,
-      suffix,
-      record: verificationKeys(this.keyPrefix, phoneNumber).record(suffix),
-    };
+    const record = verificationKeys(this.keyPrefix, phoneNumber).record(suffix);
+    return { phoneNumber, suffix, record };
   }
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
-    await this.call(() => this.redis.otpRevoke(key, codeHash, recordStem));
+    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem]));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
     const [outcome, value, idBody] = await this.call(() =>
-      this.redis.otpVerify(
-        key,
-        codeHash,
-        policy.lockoutThreshold,
-        policy.lockoutWindowMs,
-        recordStem,
+      this.scripts.run<ScriptReply>(
+        VERIFY_CODE_SCRIPT,
+        [key],
+        [codeHash, policy.lockoutThreshold, policy.lockoutWindowMs, recordStem],
       ),
     );
     const verificationId = idOf(idBody);
@@ -243,10 +219,13 @@ export class RedisOtpStore implements OtpStore {
    */
   async ping(): Promise<void> {
     const redis = this.redis;
-    await this.call(() => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000));
+    const probe = () => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000);
+    await this.call(() => this.scripts.command(probe));
     if (!(redis instanceof Cluster)) return;
     const states = await this.call(() =>
-      Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
+      this.scripts.command(() =>
+        Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
+      ),
     );
     if (states.length === 0 || !states.every((info) => info.includes('cluster_state:ok'))) {
       throw new StoreUnavailableError();

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/throttler';
 import { OtpIdempotency, type IdempotentRequest } from '../idempotency/otp-idempotency.js';
 import { RateLimitedError } from '../otp.errors.js';
+import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
 
@@ -30,21 +31,26 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
   // A property: the base guard's constructor is the throttler's own.
   @Inject(OtpIdempotency) private readonly idempotency!: OtpIdempotency;
 
+  /** The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts). */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
-    if (request.headers['idempotency-key'] !== undefined) {
-      if (await this.idempotency.isReplay(request)) return true;
-    }
     const ttl = throttler.ttl as number;
-    return this.handleRequest({
-      context,
-      throttler,
-      limit: throttler.limit as number,
-      ttl,
-      blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
-      getTracker: this.commonOptions.getTracker!,
-      generateKey: this.commonOptions.generateKey!,
+    const deadline = requestRedisDeadline(request);
+    return withRedisDeadline(deadline, async () => {
+      // A replay counts nothing, this limit included.
+      if (request.headers['idempotency-key'] !== undefined) {
+        if (await this.idempotency.isReplay(request)) return true;
+      }
+      return this.handleRequest({
+        context,
+        throttler,
+        limit: throttler.limit as number,
+        ttl,
+        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
+        getTracker: this.commonOptions.getTracker!,
+        generateKey: this.commonOptions.generateKey!,
+      });
     });
   }
 
@@ -61,7 +67,10 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new RateLimitedError(Math.max(detail.timeToBlockExpire, 1));
+    throw new RateLimitedError({
+      waitMs: detail.timeToBlockExpire * 1000,
+      windowSeconds: detail.ttl / 1000,
+    });
   }
 
   private routeThrottler(handler: object): ThrottlerOptions {

@@ -8,15 +8,17 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OtpApiKeyGuard } from '../auth/otp-api-key.guard.js';
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
 import { VerificationResponseDto } from '../dto/verification-response.dto.js';
 import { OtpErrorCode as E } from '../otp.errors.js';
-import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { OtpRouteExceptionFilter } from '../otp-exception.filter.js';
 import { OtpOptionalJsonBodyGuard } from '../otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from '../otp-validation.pipe.js';
+import { RedisDeadlineInterceptor } from '../store/redis-deadline.interceptor.js';
 import { OtpVerifications } from './otp-verifications.service.js';
 import type { VerificationView } from './verification.js';
 
@@ -27,9 +29,10 @@ const ID_PARAM = {
 };
 
 @ApiTags('otp')
-@Controller('api/otp/verifications')
-@UseFilters(OtpExceptionFilter)
+@Controller('otp/verifications')
+@UseFilters(OtpRouteExceptionFilter)
 @UseGuards(OtpApiKeyGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(E.VerificationNotFound, E.StoreUnavailable, E.InternalError)
 export class OtpVerificationsController {
   constructor(private readonly verifications: OtpVerifications) {}

@@ -1,3 +1,4 @@
+import { redisScript } from '../../store/redis-scripts.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -11,7 +12,11 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * 'would_exceed' (shadow mode: counted). Retry-after is when the weighted count next leaves room
  * for one send: once the current bucket's share has decayed enough, or the previous one's.
  */
-export const ADMIT_COUNTRY_SCRIPT = `
+export const ADMIT_COUNTRY_SCRIPT = redisScript(
+  'otpFraudAdmitCountry',
+  1,
+  'write',
+  `
 local window = tonumber(ARGV[1])
 ${SLIDING_WINDOW_LUA}
 local limit = tonumber(ARGV[2])
@@ -34,4 +39,5 @@ if retry > 0 then
   return { 'would_exceed', bucket, retry }
 end
 return { 'admitted', bucket, 0 }
-`;
+`,
+);

@@ -1,3 +1,4 @@
+import { redisScript } from '../../store/redis-scripts.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -15,7 +16,11 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * 'blocked' (nothing counted). The key lives for two windows, or a window past the quarantine's
  * end, so that the first request after the end lifts it and says so.
  */
-export const ADMIT_PREFIX_SCRIPT = `
+export const ADMIT_PREFIX_SCRIPT = redisScript(
+  'otpFraudAdmitPrefix',
+  1,
+  'write',
+  `
 local window = tonumber(ARGV[1])
 ${SLIDING_WINDOW_LUA}
 local expired = 0
@@ -40,4 +45,5 @@ elseif sends >= tonumber(ARGV[2]) and approvals / sends < tonumber(ARGV[3]) then
 end
 saveWindow(outcome == 'quarantined')
 return { outcome, bucket, tostring(sends), tostring(approvals), q, expired }
-`;
+`,
+);

@@ -1,3 +1,4 @@
+import { redisScript } from '../../store/redis-scripts.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -8,7 +9,11 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  *
  * Returns 1 if counted, 0 if not.
  */
-export const RECORD_APPROVAL_SCRIPT = `
+export const RECORD_APPROVAL_SCRIPT = redisScript(
+  'otpFraudApprove',
+  1,
+  'write',
+  `
 local window = tonumber(ARGV[1])
 ${SLIDING_WINDOW_LUA}
 if stored == -2 then
@@ -17,4 +22,5 @@ end
 ca = ca + 1
 saveWindow(false)
 return 1
-`;
+`,
+);

@@ -5,8 +5,8 @@
  *
  * Expects KEYS[1] (a hash: b = bucket index, ps/pa = previous sends/approvals, cs/ca = current
  * ones; q = a prefix's quarantine end, which a country's hash never has) and `window` (ms).
- * Defines `now` (ms, Redis's clock, the same for every instance), `stored` (the bucket the hash
- * held, -2 if none), `bucket`, `ps`, `pa`, `cs`, `ca` with the buckets rolled forward, `weight`
+ * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
+ * Defines `stored` (the bucket the hash held, -2 if none), `bucket`, `ps`, `pa`, `cs`, `ca` with the buckets rolled forward, `weight`
  * and `q` (0 if none), and `saveWindow(extend)`.
  *
  * `saveWindow(extend)` writes only what a call can change: the current bucket's counts, or every
@@ -16,8 +16,6 @@
  * that is later. A script's Redis calls are most of its cost.
  */
 export const SLIDING_WINDOW_LUA = `
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local bucket = math.floor(now / window)
 local f = redis.call('HMGET', KEYS[1], 'b', 'ps', 'pa', 'cs', 'ca', 'q')
 local ps = tonumber(f[2] or '0')

@@ -1,3 +1,5 @@
+import { redisScript } from '../../store/redis-scripts.js';
+
 /**
  * Gives back one send that an admission counted and that was never made (a per-number limit
  * refused it, the store or the SMS provider failed), in whichever bucket now holds it.
@@ -7,7 +9,11 @@
  *
  * Returns 1 if a send was given back, 0 if its bucket has left the window already.
  */
-export const WITHDRAW_SEND_SCRIPT = `
+export const WITHDRAW_SEND_SCRIPT = redisScript(
+  'otpFraudWithdraw',
+  1,
+  'undo',
+  `
 local f = redis.call('HMGET', KEYS[1], 'b', 'ps', 'cs')
 local stored = tonumber(f[1] or '-2')
 local counted = tonumber(ARGV[1])
@@ -20,4 +26,5 @@ if stored == counted + 1 and tonumber(f[2] or '0') > 0 then
   return 1
 end
 return 0
-`;
+`,
+);

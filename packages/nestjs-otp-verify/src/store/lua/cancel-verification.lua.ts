@@ -1,3 +1,4 @@
+import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
 
@@ -11,7 +12,11 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  * Returns { outcome, status }: 'canceled'; 'not_found'; or 'not_pending' with the status it
  * has ('expired' for a pending one past its deadline).
  */
-export const CANCEL_VERIFICATION_SCRIPT = `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
+export const CANCEL_VERIFICATION_SCRIPT = redisScript(
+  'otpCancelVerification',
+  2,
+  'write',
+  `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local record = redis.call('HMGET', KEYS[2], 's', 'x', 'id')
 if not record[1] or record[3] ~= ARGV[2] then
   return { 'not_found', '' }
@@ -28,4 +33,5 @@ if pending[1] and suffixOf(pending[1], pending[2]) == ARGV[1] then
 end
 settle(KEYS[2], 'canceled')
 return { 'canceled', '' }
-`;
+`,
+);

@@ -1,3 +1,5 @@
+import { redisScript } from '../redis-scripts.js';
+
 /**
  * Records the hand-over of a verification's code to a provider.
  *
@@ -8,8 +10,13 @@
  * A record past its retention is left gone (HSET would make a key that never expires), and so
  * is one that now belongs to another verification.
  */
-export const RECORD_ATTEMPT_SCRIPT = `
+export const RECORD_ATTEMPT_SCRIPT = redisScript(
+  'otpRecordAttempt',
+  1,
+  'write',
+  `
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'at', ARGV[2], 'u', ARGV[3])
 return 1
-`;
+`,
+);

@@ -1,3 +1,4 @@
+import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
 
@@ -7,6 +8,7 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  *
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code tried  ARGV[2] lockout threshold (more failures than this lock)  ARGV[3] lockout window ms
+ *
  * ARGV[4] stem of the number's verification records
  *
  * Returns { outcome, number, verification id or '' }: 'approved'; 'not_found'; 'incorrect' with
@@ -14,7 +16,11 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  * until it expires so that even the right code is refused after the cap. The verification
  * settles in the same step: approved, or max_attempts_reached with the last wrong code.
  */
-export const VERIFY_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
+export const VERIFY_CODE_SCRIPT = redisScript(
+  'otpVerify',
+  1,
+  'write',
+  `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'h', 'a', 'x', 'f', 'l')
 local failures, lockoutEnd = live(state[4], state[5])
@@ -49,4 +55,5 @@ else
   redis.call('HSET', key, 'a', left - 1, 'f', failures + 1)
 end
 return { 'incorrect', left - 1, id }
-`;
+`,
+);
