@@ -1,15 +1,28 @@
-/** What one pending code costs Redis: `used_memory` growth over many, divided by their number. */
+/** What one pending code, and one verification record, cost Redis: `used_memory` growth over many, divided by their number. */
 import { hashOtpCode } from '../packages/nestjs-otp-verify/src/code/otp-code.js';
 import { OTP_DEFAULTS } from '../packages/nestjs-otp-verify/src/otp-options.js';
 import { RedisOtpStore } from '../packages/nestjs-otp-verify/src/store/redis-otp.store.js';
+import { newVerificationId } from '../packages/nestjs-otp-verify/src/verification/verification-id.js';
 import { nextNumber } from './codes.js';
 import { SECRET } from './settings.js';
 import type { Store } from './stores.js';
 
 export const MEMORY_CODES = 20_000;
 
-/** Bytes per pending code, issued through the service's store under its default key prefix. */
-export async function memoryPerCode(store: Store): Promise<number> {
+/** A verification as the service opens one at its defaults. */
+const VERIFICATION = {
+  channel: 'sms',
+  locale: 'en',
+  country: 'GB',
+  test: false,
+  retentionMs: 86_400_000,
+};
+
+/**
+ * Bytes per pending code, issued through the service's store under its default key prefix;
+ * with `recorded`, per code and its verification's record and index, as a request writes them.
+ */
+export async function memoryPerCode(store: Store, recorded = false): Promise<number> {
   const otpStore = new RedisOtpStore(store.client, OTP_DEFAULTS.keyPrefix);
   const policy = {
     ttlMs: 300_000,
@@ -27,7 +40,14 @@ export async function memoryPerCode(store: Store): Promise<number> {
     await Promise.all(
       numbers
         .slice(i, i + 500)
-        .map((n) => otpStore.issue(n, hashOtpCode(SECRET, n, '123456'), policy)),
+        .map((n) =>
+          otpStore.issue(
+            n,
+            hashOtpCode(SECRET, n, '123456'),
+            policy,
+            recorded ? { ...VERIFICATION, id: newVerificationId() } : undefined,
+          ),
+        ),
     );
   }
   return Math.round(((await store.usedMemory()) - before) / MEMORY_CODES);

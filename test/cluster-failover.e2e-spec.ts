@@ -151,6 +151,7 @@ describe('Redis Cluster: a master fails over in the middle of a run', () => {
       expect(await post('verify', { phoneNumber, code })).toEqual({
         status: 200,
         body: {
+          verificationId: expect.stringMatching(/^ver_/),
           status: 'approved',
           phoneNumber,
           verificationToken: expect.any(String),

@@ -75,9 +75,14 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(outbox.messages).toHaveLength(4);
     expect(decisions).toEqual([
-      { decision: 'quarantined', country: 'GB' },
+      {
+        decision: 'quarantined',
+        country: 'GB',
+        prefix: { digits: '44740012', sends: 3, approvals: 0 },
+        until: expect.any(Number),
+      },
       { decision: 'blocked', country: 'GB' },
-      { decision: 'budget_exceeded', country: 'FR' },
+      { decision: 'budget_exceeded', country: 'FR', until: expect.any(Number) },
     ]);
     // The service refuses the same way to a host's own code.
     const otp = app.get(OtpService);

@@ -135,7 +135,12 @@ describe('routes a host chooses', () => {
 
   it('leaves out the JWKS and admin routes when asked, from the server and the document', async () => {
     const { server, document, paths } = await hostWith({ jwksRoute: false });
-    expect(paths).toEqual(['/otp/request', '/otp/verify']);
+    expect(paths).toEqual([
+      '/otp/request',
+      '/otp/verifications/{verificationId}',
+      '/otp/verifications/{verificationId}/cancel',
+      '/otp/verify',
+    ]);
     expect(JSON.stringify(document)).not.toMatch(/bearer|security/i);
     await request(server).get('/.well-known/jwks.json').expect(404);
     await request(server).get('/admin/fraud/prefixes').expect(404);
@@ -145,6 +150,8 @@ describe('routes a host chooses', () => {
     expect((await hostWith({})).paths).toEqual([
       '/.well-known/jwks.json',
       '/otp/request',
+      '/otp/verifications/{verificationId}',
+      '/otp/verifications/{verificationId}/cancel',
       '/otp/verify',
     ]);
     await app?.close();

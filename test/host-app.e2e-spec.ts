@@ -16,6 +16,7 @@ import {
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
+import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** A host application's own code, calling the exported service without HTTP. */
 @Injectable()
@@ -88,15 +89,17 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       .send({ phoneNumber, code })
       .expect(200);
     expect(approved.body).toEqual({
+      verificationId: expect.stringMatching(/^ver_/),
       status: 'approved',
       phoneNumber,
       verificationToken: expect.any(String),
       tokenExpiresInSeconds: 600,
     });
-    // The number's key only (the throttler keeps its own under `${prefix}throttle:`), and the
-    // approved code is gone from it: what stays is the send count and its window.
+    // The number's key and its verification's record (the throttler keeps its own keys under
+    // `${prefix}throttle:`), and the approved code is gone from it: what stays is the send count
+    // and its window.
     const key = `${prefix}{${phoneNumber}}`;
-    expect(await keysUnder(redis, `${prefix}{`)).toEqual([key]);
+    expect(await keysUnder(redis, `${prefix}{`)).toEqual([key, expect.stringMatching(/}v:/)]);
     expect(await redis.hexists(key, 'h')).toBe(0);
     expect(await redis.hget(key, 's')).toBe('1');
   });
@@ -234,6 +237,7 @@ describe('OtpModule.forRootAsync without Redis', () => {
     await expect(
       otp.verifyCode('+447400555004', outbox.lastCodeFor('+447400555004')),
     ).resolves.toEqual({
+      verificationId: expect.stringMatching(/^ver_/),
       status: 'approved',
       phoneNumber: '+447400555004',
       verificationToken: expect.any(String),
@@ -280,5 +284,70 @@ describe('OtpModule.forRootAsync without Redis', () => {
     await moduleRef.close();
     expect(warnings).toEqual([expect.stringContaining('OtpModule option token.privateKey')]);
     expect(warnings.join('\n')).not.toMatch(/OTP_[A-Z_]+/);
+  });
+});
+
+describe('a host app on Express with webhooks, status and cancel', () => {
+  const { prefix, release } = ownKeySpace('host-hooks');
+  const outbox = new SmsOutbox();
+  let app: INestApplication;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    app = await startHostApp(
+      {
+        imports: [
+          OtpModule.forRoot({
+            resendCooldownSeconds: 0,
+            hashSecret: HOST_HASH_SECRET,
+            redis: { url: REDIS_URL, keyPrefix: prefix },
+            webhooks: { urls: [receiver.url], secret: WEBHOOK_SECRET },
+            fraudGuard: {
+              prefixMinSends: 3,
+              prefixMinConversion: 0.5,
+              countrySendLimits: { FR: 1 },
+            },
+          }),
+        ],
+      },
+      outbox,
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.stop();
+    await release();
+  });
+
+  it('serves the verification routes and sends its events, signed', async () => {
+    const phoneNumber = '+447400555101';
+    const server = app.getHttpServer();
+    const sent = await request(server).post('/otp/request').send({ phoneNumber }).expect(202);
+    const id = sent.body.verificationId as string;
+    await request(server).post(`/otp/verifications/${id}/cancel`).expect(200);
+    const shown = await request(server).get(`/otp/verifications/${id}`).expect(200);
+    expect(shown.body.status).toBe('canceled');
+    expect((await receiver.next('verification.pending', id)).data.status).toBe('pending');
+    expect((await receiver.next('verification.canceled', id)).data).toEqual(shown.body);
+  });
+
+  it('tells of a quarantined prefix and a spent country budget', async () => {
+    const server = app.getHttpServer();
+    for (const phoneNumber of ['+447400560001', '+447400560002', '+447400560003']) {
+      await request(server).post('/otp/request').send({ phoneNumber }).expect(202);
+    }
+    await request(server).post('/otp/request').send({ phoneNumber: '+33612345678' }).expect(202);
+    await request(server).post('/otp/request').send({ phoneNumber: '+33698765432' }).expect(429);
+    const quarantined = await receiver.next('fraud.prefix_quarantined');
+    expect(quarantined.data).toEqual({
+      prefix: '44740056',
+      country: 'GB',
+      sends: 3,
+      approvals: 0,
+      until: expect.any(String),
+    });
+    const spent = await receiver.next('fraud.country_budget_exhausted');
+    expect(spent.data).toEqual({ country: 'FR', until: expect.any(String) });
   });
 });

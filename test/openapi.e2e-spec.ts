@@ -48,13 +48,21 @@ describe('the OpenAPI document and Swagger UI', () => {
       '202',
       '400',
       '403',
+      '409',
       '413',
       '415',
+      '422',
       '429',
       '500',
       '502',
       '503',
     ]);
+    expect(examplesOf('/api/otp/request', '409')).toEqual(['idempotency_key_in_use']);
+    const header = (operation as unknown as { parameters: { name: string; in: string }[] })
+      .parameters;
+    expect(header).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
     expect(examplesOf('/api/otp/request', '400')).toEqual([
       'invalid_phone_number',
       'validation_failed',
@@ -96,6 +104,45 @@ describe('the OpenAPI document and Swagger UI', () => {
     ]);
   });
 
+  it('describes the status and cancel routes of a verification', () => {
+    const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
+    const status = paths['/api/otp/verifications/{verificationId}'].get;
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '404', '500', '503']);
+    const cancel = paths['/api/otp/verifications/{verificationId}/cancel'].post;
+    expect(Object.keys(cancel.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '409',
+      '415',
+      '500',
+      '503',
+    ]);
+    const schema = document.components.schemas.VerificationResponseDto;
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'attempts',
+      'channel',
+      'country',
+      'createdAt',
+      'expiresAt',
+      'locale',
+      'phoneNumber',
+      'status',
+      'test',
+      'updatedAt',
+      'verificationId',
+      'wrongCodes',
+    ]);
+    expect((schema.properties.status as { enum: string[] }).enum.sort()).toEqual([
+      'approved',
+      'canceled',
+      'expired',
+      'failed',
+      'max_attempts_reached',
+      'pending',
+    ]);
+  });
+
   it('describes the fraud guard admin routes behind the admin key', () => {
     const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
     const list = paths['/admin/fraud/prefixes'].get;
@@ -120,6 +167,7 @@ describe('the OpenAPI document and Swagger UI', () => {
       'code',
       'mayHaveBeenSent',
       'message',
+      'status',
       'statusCode',
     ]);
   });

@@ -32,9 +32,11 @@ describe('the HTTP contract on the Redis store', () => {
         channel: 'sms',
       }).expect(202);
       expect(response.body).toEqual({
+        verificationId: expect.stringMatching(/^ver_[0-9A-HJKMNP-TV-Z]{26}$/),
         status: 'pending',
         phoneNumber: '+14155552671',
         channel: 'sms',
+        locale: 'en',
         expiresInSeconds: 300,
         resendAfterSeconds: 0,
         maxAttempts: 5,
@@ -49,7 +51,11 @@ describe('the HTTP contract on the Redis store', () => {
       const phoneNumber = newNumber();
       const code = await requestCode(phoneNumber);
       const key = `${t.prefix}{${phoneNumber}}`;
-      expect(await keysUnder(t.redis, `${t.prefix}{${phoneNumber}}`)).toEqual([key]);
+      // The number's state, and its verification's record beside it under the same hash tag.
+      expect(await keysUnder(t.redis, `${t.prefix}{${phoneNumber}}`)).toEqual([
+        key,
+        expect.stringMatching(/}v:[0-9a-f]{16}$/),
+      ]);
       const stored = await t.redis.hgetall(key);
       expect(stored).toMatchObject({ h: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), a: '5' });
       expect(JSON.stringify(stored)).not.toContain(code);
@@ -100,6 +106,7 @@ describe('the HTTP contract on the Redis store', () => {
       const code = await requestCode(phoneNumber);
       const approved = await post('verify', { phoneNumber, code }).expect(200);
       expect(approved.body).toEqual({
+        verificationId: expect.stringMatching(/^ver_/),
         status: 'approved',
         phoneNumber,
         verificationToken: expect.any(String),
@@ -121,6 +128,7 @@ describe('the HTTP contract on the Redis store', () => {
       const written = `${phoneNumber.slice(0, 3)} ${phoneNumber.slice(3, 7)} ${phoneNumber.slice(7)}`;
       const approved = await post('verify', { phoneNumber: written, code }).expect(200);
       expect(approved.body).toEqual({
+        verificationId: expect.stringMatching(/^ver_/),
         status: 'approved',
         phoneNumber,
         verificationToken: expect.any(String),
@@ -273,6 +281,7 @@ describe('numbers without a country code', () => {
       .send({ phoneNumber: '07400987654', code })
       .expect(200);
     expect(approved.body).toEqual({
+      verificationId: expect.stringMatching(/^ver_/),
       status: 'approved',
       phoneNumber: '+447400987654',
       verificationToken: expect.any(String),

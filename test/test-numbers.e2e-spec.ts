@@ -41,9 +41,11 @@ function describeTestNumbers(
     it('sends nothing, accepts the fixed code once and can be requested again at once', async () => {
       const first = await post('request', { phoneNumber: '+44 7400 000001' }).expect(202);
       expect(first.body).toEqual({
+        verificationId: expect.stringMatching(/^ver_/),
         status: 'pending',
         phoneNumber: REVIEWER,
         channel: 'sms',
+        locale: 'en',
         expiresInSeconds: 300,
         resendAfterSeconds: 0,
         maxAttempts: 3,

@@ -76,6 +76,7 @@ describe.each([
       iat: expect.any(Number),
       exp: (payload.iat ?? 0) + 900,
       jti: expect.any(String),
+      vid: expect.stringMatching(/^ver_[0-9A-HJKMNP-TV-Z]{26}$/),
     });
   });
 

@@ -24,6 +24,9 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'fraudGuard.prefixWindowSeconds': 'OTP_PREFIX_WINDOW_SECONDS',
   'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
   'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
+  verificationRetentionSeconds: 'OTP_VERIFICATION_RETENTION_SECONDS',
+  idempotencyTtlSeconds: 'OTP_IDEMPOTENCY_TTL_SECONDS',
+  'webhooks.retryHours': 'OTP_WEBHOOK_RETRY_HOURS',
 };
 
 describe('loadAppConfig', () => {

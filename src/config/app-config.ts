@@ -100,7 +100,19 @@ function productionProblems(env: Environment): string[] {
       'NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY: a key generated per process signs tokens no other instance can vouch for',
     );
   }
+  if (env.OTP_WEBHOOK_URLS?.some((url) => !url.toLowerCase().startsWith('https://'))) {
+    problems.push('NODE_ENV=production needs https:// URLs in OTP_WEBHOOK_URLS');
+  }
   return problems;
+}
+
+function webhookOptions(env: Environment): OtpModuleOptions['webhooks'] {
+  if (!env.OTP_WEBHOOK_URLS?.length || !env.OTP_WEBHOOK_SECRET) return undefined;
+  return {
+    urls: env.OTP_WEBHOOK_URLS,
+    secret: env.OTP_WEBHOOK_SECRET,
+    retryHours: env.OTP_WEBHOOK_RETRY_HOURS,
+  };
 }
 
 /**
@@ -189,6 +201,9 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       token: { ...trust.options.token, privateKey: secrets.tokenPrivateKey },
       allowedNumberTypes: env.OTP_ALLOWED_NUMBER_TYPES,
       fraudGuard: fraudGuardOptions(env),
+      verificationRetentionSeconds: env.OTP_VERIFICATION_RETENTION_SECONDS,
+      idempotencyTtlSeconds: env.OTP_IDEMPOTENCY_TTL_SECONDS,
+      webhooks: webhookOptions(env),
     },
   };
 }

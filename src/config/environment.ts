@@ -203,6 +203,28 @@ export class Environment {
   @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
   OTP_ADMIN_API_KEY?: string;
 
+  // Verifications, idempotency keys and signed events.
+  @Bounded('verificationRetentionSeconds') OTP_VERIFICATION_RETENTION_SECONDS: number = defaultOf(
+    'verificationRetentionSeconds',
+  );
+  @Bounded('idempotencyTtlSeconds') OTP_IDEMPOTENCY_TTL_SECONDS: number =
+    defaultOf('idempotencyTtlSeconds');
+  @IsOptional()
+  @Transform(list)
+  @Matches(/^https?:\/\/\S+$/i, {
+    each: true,
+    message: 'OTP_WEBHOOK_URLS must be comma-separated http(s) URLs',
+  })
+  OTP_WEBHOOK_URLS?: string[];
+  @ValidateIf((env: Environment) => (env.OTP_WEBHOOK_URLS ?? []).length > 0)
+  @Matches(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, {
+    message:
+      'OTP_WEBHOOK_SECRET is required with OTP_WEBHOOK_URLS: whsec_ and base64 of 24 to 64 random bytes',
+  })
+  OTP_WEBHOOK_SECRET?: string;
+  @Bounded('webhooks.retryHours') OTP_WEBHOOK_RETRY_HOURS: number =
+    defaultOf('webhooks.retryHours');
+
   // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
   @IsOptional()
   @Transform(list)

@@ -1,11 +1,15 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { FRAUD_GUARD_OBSERVER, SMS_DELIVERY_OBSERVER } from 'nestjs-otp-verify';
+import {
+  FRAUD_GUARD_OBSERVER,
+  SMS_DELIVERY_OBSERVER,
+  WEBHOOK_DELIVERY_OBSERVER,
+} from 'nestjs-otp-verify';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsServer } from './metrics-server.js';
 import { MetricsService } from './metrics.service.js';
 import { OtpResponseHook } from './otp-response.hook.js';
 
-/** Global so that OtpModule's SMS layer and fraud guard find the observers without importing this module. */
+/** Global so that OtpModule's SMS layer, fraud guard and webhooks find the observers without importing this module. */
 @Global()
 @Module({})
 export class MetricsModule {
@@ -19,6 +23,7 @@ export class MetricsModule {
         OtpResponseHook,
         { provide: SMS_DELIVERY_OBSERVER, useExisting: MetricsService },
         { provide: FRAUD_GUARD_OBSERVER, useExisting: MetricsService },
+        { provide: WEBHOOK_DELIVERY_OBSERVER, useExisting: MetricsService },
         ...(metricsPort === undefined
           ? []
           : [
@@ -29,7 +34,7 @@ export class MetricsModule {
               },
             ]),
       ],
-      exports: [SMS_DELIVERY_OBSERVER, FRAUD_GUARD_OBSERVER],
+      exports: [SMS_DELIVERY_OBSERVER, FRAUD_GUARD_OBSERVER, WEBHOOK_DELIVERY_OBSERVER],
     };
   }
 }

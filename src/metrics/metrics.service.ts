@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OtpErrorCode } from 'nestjs-otp-verify';
 import { callingCodeOf } from './calling-code.js';
 import type {
   FraudGuardDecisionEvent,
   FraudGuardObserver,
+  OtpEventType,
   SmsDeliveryEvent,
   SmsDeliveryObserver,
+  WebhookDeliveryObserver,
+  WebhookOutcome,
 } from 'nestjs-otp-verify';
 
 export type OtpOperation = 'request' | 'verify';
@@ -28,7 +31,9 @@ const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verif
  * (tests, a host app) never collide in prom-client's global one.
  */
 @Injectable()
-export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
+export class MetricsService
+  implements SmsDeliveryObserver, FraudGuardObserver, WebhookDeliveryObserver
+{
   readonly registry = new Registry();
   // `test` and `api_key` appear only on answers they apply to, so the plain series stay as they were.
   private readonly results: Record<OtpOperation, Counter<ResultLabel>> = {
@@ -64,6 +69,20 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
     name: 'otp_fraud_guard_decisions_total',
     help: 'Fraud guard decisions: quarantined, blocked, would_block (shadow mode), budget_exceeded, released',
     labelNames: ['decision', 'country'],
+    registers: [this.registry],
+  });
+
+  /** `type` is bounded: the contract's event types. */
+  private readonly webhookDeliveries = new Counter({
+    name: 'otp_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by event type and outcome: delivered, failed (tried again later) or dropped (out of retries)',
+    labelNames: ['type', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly webhookQueue = new Gauge({
+    name: 'otp_webhook_queue_depth',
+    help: 'Events waiting for delivery, retries included, in the queue every instance drains',
     registers: [this.registry],
   });
 
@@ -135,5 +154,13 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
 
   fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {
     this.fraudDecisions.inc({ decision, country });
+  }
+
+  webhookDelivery({ type, outcome }: { type: OtpEventType; outcome: WebhookOutcome }): void {
+    this.webhookDeliveries.inc({ type, outcome });
+  }
+
+  webhookQueueDepth(depth: number): void {
+    this.webhookQueue.set(depth);
   }
 }

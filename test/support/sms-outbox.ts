@@ -7,9 +7,22 @@ import type { SmsMessage, SmsProvider } from 'nestjs-otp-verify';
 export class SmsOutbox implements SmsProvider {
   readonly name = 'outbox';
   readonly messages: SmsMessage[] = [];
+  private refusals = 0;
+  /** How long the network takes to accept a message, for tests of calls in flight. */
+  latencyMs = 0;
 
   async send(message: SmsMessage): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      throw new Error('refused by the network');
+    }
     this.messages.push(message);
+  }
+
+  /** The next `count` messages are refused for certain, as a provider's 4xx would. */
+  refuseNext(count = 1): void {
+    this.refusals += count;
   }
 
   lastCodeFor(phoneNumber: string): string {

@@ -24,6 +24,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Environment variables on top of the test defaults (real Redis, own key prefix). */
   env?: Record<string, string>;
+  /** The in-memory store instead of Redis (development). */
+  memory?: boolean;
   /** Keep the configured SMS provider instead of the outbox (for delivery tests). */
   realSms?: boolean;
   /** Where the JSON log goes. nestjs-pino keeps the first app's logger for the whole test file. */
@@ -38,7 +40,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const prefix = options.env?.REDIS_KEY_PREFIX ?? uniquePrefix('e2e');
   const clusterNodes = options.env?.REDIS_CLUSTER_NODES;
   const config = loadAppConfig({
-    ...(clusterNodes ? {} : { REDIS_URL }),
+    ...(clusterNodes || options.memory ? {} : { REDIS_URL }),
     REDIS_KEY_PREFIX: prefix,
     OTP_HASH_SECRET: 'test-secret-of-at-least-32-bytes!!',
     LOG_LEVEL: 'warn',

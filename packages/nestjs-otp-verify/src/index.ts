@@ -42,3 +42,19 @@ export type {
   FraudGuardDecisionEvent,
   FraudGuardObserver,
 } from './fraud/fraud-guard-observer.js';
+export { OtpVerifications } from './verification/otp-verifications.service.js';
+export { isVerificationId } from './verification/verification-id.js';
+export type {
+  VerificationAttemptView,
+  VerificationStatus,
+  VerificationView,
+} from './verification/verification.js';
+export { OtpEvents } from './events/otp-events.js';
+export type {
+  FraudEventData,
+  OtpEvent,
+  OtpEventType,
+  WebhookDeliveryObserver,
+  WebhookOutcome,
+} from './events/otp-event.js';
+export type { OtpWebhookOptions } from './events/webhook-options.js';

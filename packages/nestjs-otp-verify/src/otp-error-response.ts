@@ -1,11 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import {
-  OTP_ERROR_MESSAGES,
-  OtpError,
-  OtpErrorCode,
-  OtpIncorrectError,
-  SmsDeliveryFailedError,
-} from './otp.errors.js';
+import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode } from './otp.errors.js';
 
 export interface ErrorResponse {
   status: number;
@@ -14,7 +8,8 @@ export interface ErrorResponse {
     code: OtpErrorCode;
     message: string;
     attemptsRemaining?: number;
-    mayHaveBeenSent?: true;
+    status?: string;
+    mayHaveBeenSent?: boolean;
   };
   retryAfterSeconds?: number;
 }
@@ -39,6 +34,10 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OtpErrorCode.SmsDeliveryFailed]: HttpStatus.BAD_GATEWAY,
   [OtpErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.VerificationNotFound]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.VerificationNotPending]: HttpStatus.CONFLICT,
+  [OtpErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [OtpErrorCode.IdempotencyKeyInUse]: HttpStatus.CONFLICT,
   [OtpErrorCode.NotQuarantined]: HttpStatus.NOT_FOUND,
   [OtpErrorCode.NotFound]: HttpStatus.NOT_FOUND,
   [OtpErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
@@ -93,14 +92,8 @@ function statusCarriedBy(exception: unknown): number | undefined {
  */
 export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
   if (exception instanceof OtpError) {
-    const extra =
-      exception instanceof OtpIncorrectError
-        ? { attemptsRemaining: exception.attemptsRemaining }
-        : exception instanceof SmsDeliveryFailedError && exception.mayHaveBeenSent
-          ? { mayHaveBeenSent: true as const }
-          : {};
     return {
-      ...respond(exception.code, exception.message, extra),
+      ...respond(exception.code, exception.message, exception.details),
       retryAfterSeconds: exception.retryAfterSeconds,
     };
   }

@@ -12,12 +12,26 @@ const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$
  */
 @Injectable()
 export class OtpJsonBodyGuard implements CanActivate {
+  /** True for a route that also takes a POST without any body. */
+  protected readonly bodyOptional: boolean = false;
+
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();
     const contentType = request.headers['content-type'];
+    const length = request.headers['content-length'];
+    const noBody = contentType === undefined && (length === undefined || length === '0');
+    if (this.bodyOptional && noBody && request.headers['transfer-encoding'] === undefined) {
+      return true;
+    }
     if (typeof contentType !== 'string' || !JSON_MEDIA_TYPE.test(contentType.trim())) {
       throw new OtpError(OtpErrorCode.UnsupportedMediaType);
     }
     return true;
   }
+}
+
+/** For `POST otp/verifications/:id/cancel`, which needs no body: none at all, or JSON. */
+@Injectable()
+export class OtpOptionalJsonBodyGuard extends OtpJsonBodyGuard {
+  protected override readonly bodyOptional = true;
 }

@@ -16,6 +16,11 @@ import {
   type OtpFraudGuardOptions,
 } from './fraud/fraud-guard-options.js';
 import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
+import {
+  resolveWebhookSettings,
+  type OtpWebhookOptions,
+  type OtpWebhookSettings,
+} from './events/webhook-options.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -102,6 +107,12 @@ export interface OtpModuleOptions {
   allowedNumberTypes?: string[];
   /** Prefix conversion guard, country budgets and the admin routes against SMS pumping. */
   fraudGuard?: OtpFraudGuardOptions;
+  /** How long `GET otp/verifications/:id` answers after the verification was created. */
+  verificationRetentionSeconds?: number;
+  /** How long an `Idempotency-Key` of `POST otp/request` is remembered. */
+  idempotencyTtlSeconds?: number;
+  /** Signed events to the application's backend; without it nothing of them is loaded. */
+  webhooks?: OtpWebhookOptions;
   /**
    * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
    * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
@@ -145,6 +156,10 @@ export const OTP_INTEGER_OPTIONS = {
   'fraudGuard.prefixWindowSeconds': { default: 3600, min: 1, max: 31 * DAY },
   'fraudGuard.prefixMinSends': { default: 30, min: 1, max: 100_000_000 },
   'fraudGuard.prefixQuarantineSeconds': { default: 43_200, min: 1, max: 31 * DAY },
+  // Never shorter than a code's longest life: a pending code always finds its verification.
+  verificationRetentionSeconds: { default: DAY, min: 3600, max: 31 * DAY },
+  idempotencyTtlSeconds: { default: DAY, min: 60, max: 31 * DAY },
+  'webhooks.retryHours': { default: 24, min: 1, max: 7 * 24 },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -193,6 +208,10 @@ export interface OtpSettings {
   allowedNumberTypes: string[];
   fraudGuard: FraudGuardSettings;
   evictingRedis: 'refuse' | 'warn';
+  verificationRetentionSeconds: number;
+  idempotencyTtlSeconds: number;
+  /** Unset: no events. */
+  webhooks?: OtpWebhookSettings;
 }
 
 /** Reads one integer option, applying its default and refusing it out of bounds. */
@@ -267,6 +286,17 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
       t.toUpperCase(),
     ),
     evictingRedis: options.evictingRedis ?? 'warn',
+    verificationRetentionSeconds: integerOption(
+      'verificationRetentionSeconds',
+      options.verificationRetentionSeconds,
+    ),
+    idempotencyTtlSeconds: integerOption('idempotencyTtlSeconds', options.idempotencyTtlSeconds),
+    webhooks:
+      options.webhooks &&
+      resolveWebhookSettings(
+        options.webhooks,
+        integerOption('webhooks.retryHours', options.webhooks.retryHours),
+      ),
     fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
       prefixDigits: integerOption('fraudGuard.prefixDigits', options.fraudGuard?.prefixDigits),
       prefixWindowSeconds: integerOption(

@@ -19,11 +19,16 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 export class OtpBodyValidationPipe implements PipeTransform<unknown, Record<string, string>> {
   private readonly fields: [string, BodyRules[string]][];
 
-  constructor(private readonly rules: BodyRules) {
+  /** `optional`: no body at all is taken as `{}`. */
+  constructor(
+    private readonly rules: BodyRules,
+    private readonly optional = false,
+  ) {
     this.fields = Object.entries(rules);
   }
 
   transform(body: unknown): Record<string, string> {
+    if (this.optional && body === undefined) return {};
     if (!isPlainObject(body)) throw new OtpValidationError('The body must be a JSON object');
     const problems: string[] = [];
     for (const key of Object.keys(body)) {

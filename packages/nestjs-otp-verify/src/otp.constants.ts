@@ -15,3 +15,7 @@ export const SMS_DELIVERY_OBSERVER = Symbol('SMS_DELIVERY_OBSERVER');
 export const FRAUD_STORE = Symbol('FRAUD_STORE');
 /** Optional: learns of every fraud guard decision (the standalone service's metrics). */
 export const FRAUD_GUARD_OBSERVER = Symbol('FRAUD_GUARD_OBSERVER');
+/** Optional: learns of every webhook delivery and the queue's depth (the service's metrics). */
+export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
+/** Idempotency keys of `POST otp/request`: on the module's Redis, or in memory. */
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

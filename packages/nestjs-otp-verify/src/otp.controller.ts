@@ -1,21 +1,26 @@
 import {
   Body,
   Controller,
+  Headers,
   HttpCode,
   HttpStatus,
   Post,
   Req,
+  Res,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ApiAcceptedResponse,
   ApiBody,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { OtpIdempotency, type IdempotentRequest } from './idempotency/otp-idempotency.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
@@ -45,7 +50,11 @@ import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.pr
   E.InternalError,
 )
 export class OtpController {
-  constructor(private readonly otp: OtpService) {}
+  constructor(
+    private readonly otp: OtpService,
+    private readonly idempotency: OtpIdempotency,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @Post('request')
   @ApiBody({ type: RequestOtpDto })
@@ -57,6 +66,12 @@ export class OtpController {
       'Normalises the number, checks the per-number and per-client limits, stores the code as an HMAC and sends it by SMS. A new request replaces any code still pending for that number.',
   })
   @ApiAcceptedResponse({ type: OtpRequestResponseDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1 to 255 printable ASCII characters: the same key and body from the same caller get the first answer again (Idempotent-Replayed: true) and send nothing',
+  })
   @ApiOtpErrors(
     E.ValidationFailed,
     E.InvalidPhoneNumber,
@@ -68,14 +83,25 @@ export class OtpController {
     E.SmsDeliveryFailed,
     E.DeliveryBlocked,
     E.CountrySendLimitExceeded,
+    E.IdempotencyKeyReused,
+    E.IdempotencyKeyInUse,
   )
-  request(
+  async request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
-    @Req() req: object,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: IdempotentRequest,
+    @Res({ passthrough: true }) response: object,
   ): Promise<OtpRequestResult> {
-    return withRequestRedisDeadline(req, () =>
-      this.otp.requestCode(body.phoneNumber, body.channel),
+    const serve = () => this.otp.requestCode(body.phoneNumber, body.channel);
+    if (idempotencyKey === undefined) return withRequestRedisDeadline(request, serve);
+    const fingerprint = this.otp.normaliseRequest(body.phoneNumber, body.channel);
+    const { replayed, answer } = await withRequestRedisDeadline(request, () =>
+      this.idempotency.run(request, idempotencyKey, fingerprint, HttpStatus.ACCEPTED, serve),
     );
+    if (replayed) {
+      this.adapterHost.httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
+    }
+    return answer();
   }
 
   @Post('verify')

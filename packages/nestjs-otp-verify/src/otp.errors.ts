@@ -18,6 +18,10 @@ export enum OtpErrorCode {
   CountrySendLimitExceeded = 'country_send_limit_exceeded',
   Unauthorized = 'unauthorized',
   UnsupportedMediaType = 'unsupported_media_type',
+  VerificationNotFound = 'verification_not_found',
+  VerificationNotPending = 'verification_not_pending',
+  IdempotencyKeyReused = 'idempotency_key_reused',
+  IdempotencyKeyInUse = 'idempotency_key_in_use',
   NotQuarantined = 'not_quarantined',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
@@ -49,6 +53,12 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
     "Too many codes were sent to this number's country today; try again later",
   [OtpErrorCode.Unauthorized]: 'A known API key is required: Authorization: Bearer <key>',
   [OtpErrorCode.UnsupportedMediaType]: 'The body must be JSON (Content-Type: application/json)',
+  [OtpErrorCode.VerificationNotFound]: 'No verification has this id, or it is past its retention',
+  [OtpErrorCode.VerificationNotPending]: 'The verification is no longer pending',
+  [OtpErrorCode.IdempotencyKeyReused]:
+    'This Idempotency-Key was used with another body; use a new key for a new request',
+  [OtpErrorCode.IdempotencyKeyInUse]:
+    'The first request with this Idempotency-Key is still being served; retry in a moment',
   [OtpErrorCode.NotQuarantined]: 'This prefix or country is not quarantined',
   [OtpErrorCode.NotFound]: 'No such route',
   [OtpErrorCode.MethodNotAllowed]: 'This route does not take this method',
@@ -83,6 +93,8 @@ export class OtpError extends Error {
     message: string = OTP_ERROR_MESSAGES[code],
     /** Seconds until the same call can succeed, for refusals that pass with time. */
     readonly retryAfterSeconds?: number,
+    /** More fields of the error body (`attemptsRemaining`, `status`); never a secret. */
+    readonly details?: Readonly<Record<string, string | number | boolean>>,
   ) {
     // A refusal is an answer, not a fault: its stack is never shown, and capturing it cost more
     // than the rest of a wrong-code verification.
@@ -114,7 +126,7 @@ export class PhoneNumberNotAllowedError extends OtpError {
 
 export class OtpIncorrectError extends OtpError {
   constructor(readonly attemptsRemaining: number) {
-    super(OtpErrorCode.OtpIncorrect);
+    super(OtpErrorCode.OtpIncorrect, undefined, undefined, { attemptsRemaining });
   }
 }
 
@@ -164,6 +176,7 @@ export class SmsDeliveryFailedError extends OtpError {
       OtpErrorCode.SmsDeliveryFailed,
       lost ? MAY_HAVE_BEEN_SENT_MESSAGE : undefined,
       lost?.retryAfterSeconds,
+      lost && { mayHaveBeenSent: true },
     );
     this.mayHaveBeenSent = lost !== undefined;
   }
@@ -202,5 +215,30 @@ export class NotQuarantinedError extends OtpError {
 export class UnauthorizedError extends OtpError {
   constructor() {
     super(OtpErrorCode.Unauthorized);
+  }
+}
+
+export class VerificationNotFoundError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.VerificationNotFound);
+  }
+}
+
+/** `status` says what the verification is instead: approved, canceled, expired, ... */
+export class VerificationNotPendingError extends OtpError {
+  constructor(status: string) {
+    super(OtpErrorCode.VerificationNotPending, undefined, undefined, { status });
+  }
+}
+
+export class IdempotencyKeyReusedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.IdempotencyKeyReused);
+  }
+}
+
+export class IdempotencyKeyInUseError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.IdempotencyKeyInUse, undefined, 1);
   }
 }

@@ -21,10 +21,15 @@ import { smsProviderFactory } from './sms/sms-provider.factory.js';
 import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
+import { OtpEvents } from './events/otp-events.js';
+import { idempotencyStoreProvider } from './idempotency/idempotency.providers.js';
+import { OtpIdempotency } from './idempotency/otp-idempotency.js';
+import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
+import { OtpVerifications } from './verification/otp-verifications.service.js';
 
 @Module({
   // The JWKS and admin controllers come with the options that ask for them (module definition).
-  controllers: [OtpController],
+  controllers: [OtpController, OtpVerificationsController],
   providers: [
     {
       provide: OTP_SETTINGS,
@@ -60,9 +65,15 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     fraudStoreProvider,
     FraudGuardService,
     FraudAdminGuard,
+    OtpEvents,
+    OtpVerifications,
+    idempotencyStoreProvider,
+    OtpIdempotency,
   ],
   exports: [
     OtpService,
+    OtpVerifications,
+    OtpEvents,
     OTP_STORE,
     OTP_REDIS,
     SMS_PROVIDER,

@@ -29,19 +29,30 @@ import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/
 import { currentRedisDeadline } from './store/redis-deadline.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
+import { OtpEvents } from './events/otp-events.js';
+import type { AttemptStatus, NewVerification } from './verification/verification.js';
+import { newVerificationId } from './verification/verification-id.js';
 
 export type OtpChannel = 'sms';
 
+/** The language of the message; one until messages are translated. */
+const LOCALE = 'en';
+/** libphonenumber's region code for numbers of no country (+800, +881, ...). */
+const NO_COUNTRY = '001';
+
 export interface OtpRequestResult {
+  verificationId: string;
   status: 'pending';
   phoneNumber: string;
   channel: OtpChannel;
+  locale: string;
   expiresInSeconds: number;
   resendAfterSeconds: number;
   maxAttempts: number;
 }
 
 export interface OtpVerifyResult {
+  verificationId: string;
   status: 'approved';
   phoneNumber: string;
   /** Signed JWT that the application's backend checks against the JWKS. */
@@ -72,6 +83,7 @@ export class OtpService {
     private readonly tokens: OtpTokenSigner,
     private readonly testNumbers: OtpTestNumbers,
     private readonly fraudGuard: FraudGuardService,
+    private readonly events: OtpEvents,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -100,25 +112,56 @@ export class OtpService {
     return parsePhoneNumber(phoneNumber, this.settings.defaultCountry);
   }
 
+  /** The number, channel and locale a request is about: what makes two requests the same one. */
+  normaliseRequest(phoneNumber: string, channel: OtpChannel = 'sms'): string {
+    const e164 =
+      this.testNumbers.match(phoneNumber)?.e164 ?? this.parsePhoneNumber(phoneNumber).e164;
+    return `${e164} ${channel} ${LOCALE}`;
+  }
+
   async requestCode(phoneNumber: string, channel: OtpChannel = 'sms'): Promise<OtpRequestResult> {
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
-    const delivery = await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone));
+    const verification = this.newVerification(channel, phone.region, false);
+    const delivery = await this.fraudGuard.guardSend(phone, () =>
+      this.issueAndSend(phone, verification),
+    );
     if (delivery === 'unconfirmed') {
       throw new SmsDeliveryFailedError({
         mayHaveBeenSent: true,
         retryAfterSeconds: Math.max(this.settings.resendCooldownSeconds, 1),
       });
     }
+    return this.pending(phone.e164, verification, this.settings.resendCooldownSeconds);
+  }
+
+  private newVerification(channel: OtpChannel, region: string | undefined, test: boolean) {
     return {
-      status: 'pending',
-      phoneNumber: phone.e164,
+      id: newVerificationId(),
       channel,
+      locale: LOCALE,
+      country: region ?? NO_COUNTRY,
+      test,
+      retentionMs: this.settings.verificationRetentionSeconds * 1000,
+    } satisfies NewVerification;
+  }
+
+  private pending(
+    e164: string,
+    verification: NewVerification,
+    resendAfterSeconds: number,
+  ): OtpRequestResult {
+    return {
+      verificationId: verification.id,
+      status: 'pending',
+      phoneNumber: e164,
+      channel: verification.channel as OtpChannel,
+      locale: verification.locale,
       expiresInSeconds: this.settings.ttlSeconds,
-      resendAfterSeconds: this.settings.resendCooldownSeconds,
+      resendAfterSeconds,
       maxAttempts: this.settings.maxAttempts,
     };
   }
@@ -128,11 +171,14 @@ export class OtpService {
    * refused is taken back; one whose answer was lost may still arrive, so it stays counted
    * (cooldown, send cap, fraud guard, budgets) with its code pending, and is `unconfirmed`.
    */
-  private async issueAndSend(phone: PhoneNumber): Promise<'sent' | 'unconfirmed'> {
+  private async issueAndSend(
+    phone: PhoneNumber,
+    verification: NewVerification,
+  ): Promise<'sent' | 'unconfirmed'> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
 
-    const issued = await this.store.issue(phone.e164, hash, this.issuePolicy);
+    const issued = await this.store.issue(phone.e164, hash, this.issuePolicy, verification);
     switch (issued.outcome) {
       case 'locked':
         throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
@@ -142,16 +188,19 @@ export class OtpService {
         throw new SendLimitExceededError(this.waits.sendWindow(issued.retryAfterMs));
     }
 
+    await this.events.verification('verification.canceled', issued.canceled);
     const text = renderOtpMessage(this.settings, code);
+    const at = Date.now();
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
       await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
-      return 'sent';
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
           `SMS to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
         );
+        await this.recordAttempt(verification, 'unconfirmed', at);
+        await this.events.verification('verification.pending', verification.id);
         return 'unconfirmed';
       }
       // An undelivered code must not hold the user back: take back the code and the send.
@@ -159,8 +208,28 @@ export class OtpService {
       this.logger.warn(
         `SMS to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );
+      await this.recordAttempt(verification, 'failed', at);
+      await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
+    await this.recordAttempt(verification, 'sent', at);
+    await this.events.verification('verification.pending', verification.id);
+    return 'sent';
+  }
+
+  private async recordAttempt(
+    verification: NewVerification,
+    status: AttemptStatus,
+    at: number,
+  ): Promise<void> {
+    const attempt = {
+      channel: verification.channel,
+      provider: this.sms.name,
+      status,
+      at,
+      updatedAt: Date.now(),
+    };
+    await this.store.recordAttempt(verification.id, attempt).catch(() => undefined);
   }
 
   async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
@@ -202,11 +271,14 @@ export class OtpService {
   ): Promise<OtpVerifyResult> {
     switch (result.outcome) {
       case 'approved': {
+        const verificationId = result.verificationId ?? '';
         const [{ token, expiresInSeconds }] = await Promise.all([
-          this.tokens.sign(e164, testNumber),
+          this.tokens.sign(e164, testNumber, verificationId),
           !testNumber && this.fraudGuard.approved({ e164 }),
+          this.events.verification('verification.approved', verificationId),
         ]);
         return {
+          verificationId,
           status: 'approved',
           phoneNumber: e164,
           verificationToken: token,
@@ -216,6 +288,12 @@ export class OtpService {
       case 'not_found':
         throw new OtpNotFoundError();
       case 'incorrect':
+        if (result.attemptsRemaining === 0) {
+          await this.events.verification(
+            'verification.max_attempts_reached',
+            result.verificationId,
+          );
+        }
         throw new OtpIncorrectError(result.attemptsRemaining);
       case 'attempts_exceeded':
         throw new OtpAttemptsExceededError(this.waits.code(result.retryAfterMs));
@@ -235,19 +313,22 @@ export class OtpService {
     channel: OtpChannel,
   ): Promise<OtpRequestResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
-    const issued = await this.store.issue(e164, hash, {
-      ...this.issuePolicy,
-      perNumberLimits: false,
-    });
+    const verification = this.newVerification(channel, this.regionOf(e164), true);
+    const policy = { ...this.issuePolicy, perNumberLimits: false };
+    const issued = await this.store.issue(e164, hash, policy, verification);
     if (issued.outcome !== 'issued')
       throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
-    return {
-      status: 'pending',
-      phoneNumber: e164,
-      channel,
-      expiresInSeconds: this.settings.ttlSeconds,
-      resendAfterSeconds: 0,
-      maxAttempts: this.settings.maxAttempts,
-    };
+    await this.events.verification('verification.canceled', issued.canceled);
+    await this.events.verification('verification.pending', verification.id);
+    return this.pending(e164, verification, 0);
+  }
+
+  /** A test number need not be a dialable one; its country is then unknown. */
+  private regionOf(e164: string): string | undefined {
+    try {
+      return this.parsePhoneNumber(e164).region;
+    } catch {
+      return undefined;
+    }
   }
 }

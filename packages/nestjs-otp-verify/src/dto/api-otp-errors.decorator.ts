@@ -17,7 +17,7 @@ export function ApiOtpErrors(...codes: OtpErrorCode[]): MethodDecorator & ClassD
         status,
         type: ErrorResponseDto,
         description: statusCodes.join(', '),
-        ...(status === 429 && {
+        ...((status === 429 || statusCodes.includes(OtpErrorCode.IdempotencyKeyInUse)) && {
           headers: {
             'Retry-After': {
               description: 'whole seconds',
@@ -36,6 +36,7 @@ export function ApiOtpErrors(...codes: OtpErrorCode[]): MethodDecorator & ClassD
                 code,
                 message: OTP_ERROR_MESSAGES[code],
                 ...(code === OtpErrorCode.OtpIncorrect && { attemptsRemaining: 3 }),
+                ...(code === OtpErrorCode.VerificationNotPending && { status: 'approved' }),
               },
             },
           ]),

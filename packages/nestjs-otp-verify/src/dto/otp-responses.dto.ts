@@ -1,13 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OtpErrorCode } from '../otp.errors.js';
 
+const VERIFICATION_ID = {
+  description: 'names the verification: GET otp/verifications/{verificationId}',
+  example: 'ver_515W9Y73NQDBTPYEVY3AYVMWY2',
+  pattern: '^ver_[0-9A-HJKMNP-TV-Z]{26}$',
+};
+
 export class OtpRequestResponseDto {
+  @ApiProperty(VERIFICATION_ID)
+  verificationId!: string;
+
   @ApiProperty({ enum: ['pending'], example: 'pending' })
   status!: 'pending';
   @ApiProperty({ example: '+14155552671' })
   phoneNumber!: string;
   @ApiProperty({ enum: ['sms'], example: 'sms' })
   channel!: 'sms';
+
+  @ApiProperty({ example: 'en' })
+  locale!: string;
   @ApiProperty({ example: 300 })
   expiresInSeconds!: number;
   @ApiProperty({ example: 30 })
@@ -17,6 +29,9 @@ export class OtpRequestResponseDto {
 }
 
 export class OtpVerifyResponseDto {
+  @ApiProperty(VERIFICATION_ID)
+  verificationId!: string;
+
   @ApiProperty({ enum: ['approved'], example: 'approved' })
   status!: 'approved';
   @ApiProperty({ example: '+14155552671' })
@@ -66,6 +81,12 @@ export class ErrorResponseDto {
   message!: string;
   @ApiPropertyOptional({ description: 'only with otp_incorrect', example: 3 })
   attemptsRemaining?: number;
+
+  @ApiPropertyOptional({
+    description: 'only with verification_not_pending: what the verification is',
+    example: 'approved',
+  })
+  status?: string;
   @ApiPropertyOptional({
     description:
       'only with sms_delivery_failed, when a provider answer was lost: the code may still arrive, stays pending and the send counted; wait Retry-After seconds',

@@ -5,6 +5,10 @@ export interface FraudGuardDecisionEvent {
   decision: FraudGuardDecision;
   /** ISO 3166 alpha-2 code of the number's country; `001` for the international networks. */
   country: string;
+  /** The digits of a quarantined prefix, with the counts that put it there. */
+  prefix?: { digits: string; sends: number; approvals: number };
+  /** Until when the decision holds (ms since the epoch), when it passes with time. */
+  until?: number;
 }
 
 /**

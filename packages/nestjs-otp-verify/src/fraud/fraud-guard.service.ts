@@ -11,7 +11,12 @@ import {
   InjectOtpSettings,
 } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
-import type { FraudGuardDecision, FraudGuardObserver } from './fraud-guard-observer.js';
+import { OtpEvents } from '../events/otp-events.js';
+import type {
+  FraudGuardDecision,
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+} from './fraud-guard-observer.js';
 import { COUNTRY_BUDGET_WINDOW_MS, type FraudGuardSettings } from './fraud-guard-options.js';
 import type { FraudStore, PrefixPolicy, QuarantinedPrefix } from './fraud-store.js';
 
@@ -41,6 +46,7 @@ export class FraudGuardService {
   constructor(
     @InjectOtpSettings() { fraudGuard: settings }: OtpSettings,
     @InjectFraudStore() private readonly store: FraudStore,
+    private readonly events: OtpEvents,
     @InjectFraudGuardObserver() private readonly observer?: FraudGuardObserver,
   ) {
     this.settings = settings;
@@ -110,7 +116,9 @@ export class FraudGuardService {
       const retryAfterSeconds = retryAfterSecondsOf(wait);
       switch (budget.outcome) {
         case 'exceeded':
-          this.decided('budget_exceeded', country);
+          this.decided('budget_exceeded', country, {
+            until: Date.now() + budget.retryAfterMs,
+          });
           this.logger.warn(
             `Send refused: country ${country} has used its budget of ${limit} sends per 24 h; room again in ${retryAfterSeconds} s`,
           );
@@ -145,7 +153,10 @@ export class FraudGuardService {
         this.decided('would_block', country);
         break;
       case 'quarantined':
-        this.decided('quarantined', country);
+        this.decided('quarantined', country, {
+          prefix: { digits: prefix, sends: decided.sends, approvals: decided.approvals },
+          until: decided.quarantinedUntil,
+        });
         this.logger.warn(
           `Prefix ${prefix} (${country}) quarantined until ${new Date(decided.quarantinedUntil).toISOString()}: sends=${decided.sends} approvals=${decided.approvals} conversion=${conversionOf(decided.sends, decided.approvals)}${this.prefixPolicy.enforce ? '' : ' (shadow mode: nothing is refused)'}`,
         );
@@ -175,7 +186,14 @@ export class FraudGuardService {
     return this.settings.safePrefixes.some((safe) => digits.startsWith(safe));
   }
 
-  private decided(decision: FraudGuardDecision, country: string): void {
-    this.observer?.fraudGuardDecision({ decision, country });
+  /** Every decision reaches the host's observer (the metrics) and the signed events alike. */
+  private decided(
+    decision: FraudGuardDecision,
+    country: string,
+    facts: Omit<FraudGuardDecisionEvent, 'decision' | 'country'> = {},
+  ): void {
+    const event = { decision, country, ...facts };
+    this.observer?.fraudGuardDecision(event);
+    this.events.fraudGuardDecision(event);
   }
 }

@@ -1,5 +1,12 @@
 import { hashesEqual } from '../code/otp-code.js';
 import type {
+  NewVerification,
+  VerificationAttempt,
+  VerificationRecord,
+} from '../verification/verification.js';
+import { InMemoryVerifications } from './in-memory-verifications.js';
+import type {
+  CancelResult,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -13,6 +20,7 @@ interface Expiring {
 interface PendingCode extends Expiring {
   hash: string;
   attemptsLeft: number;
+  verificationId?: string;
 }
 interface Counter extends Expiring {
   count: number;
@@ -28,23 +36,26 @@ export class InMemoryOtpStore implements OtpStore {
   private readonly sends = new Map<string, Counter>();
   private readonly failures = new Map<string, Counter>();
 
+  private readonly verifications: InMemoryVerifications;
   private writes = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.verifications = new InMemoryVerifications(now);
+  }
 
-  async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
+  async issue(
+    phoneNumber: string,
+    codeHash: string,
+    policy: IssuePolicy,
+    verification?: NewVerification,
+  ): Promise<IssueResult> {
     this.sweepNowAndThen();
     const failures = this.live(this.failures, phoneNumber);
     if (failures && failures.count > policy.lockoutThreshold) {
       return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     if (policy.perNumberLimits === false) {
-      this.codes.set(phoneNumber, {
-        hash: codeHash,
-        attemptsLeft: policy.maxAttempts,
-        expiresAt: this.now() + policy.ttlMs,
-      });
-      return { outcome: 'issued' };
+      return this.store(phoneNumber, codeHash, policy, verification);
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
     const cooldownLeft = cooldown ? this.left(cooldown) : 0;
@@ -53,22 +64,38 @@ export class InMemoryOtpStore implements OtpStore {
       return { outcome: 'send_limit', retryAfterMs: Math.max(this.left(sends), cooldownLeft) };
     }
     if (cooldown) return { outcome: 'cooldown', retryAfterMs: cooldownLeft };
-    const now = this.now();
+    if (policy.cooldownMs > 0) {
+      this.cooldowns.set(phoneNumber, { expiresAt: this.now() + policy.cooldownMs });
+    }
+    this.increment(this.sends, phoneNumber, policy.sendWindowMs);
+    return this.store(phoneNumber, codeHash, policy, verification);
+  }
+
+  /** The new code and its verification; the pending one it replaces is canceled. */
+  private store(
+    phoneNumber: string,
+    codeHash: string,
+    policy: IssuePolicy,
+    verification?: NewVerification,
+  ): IssueResult {
+    const replaced = this.live(this.codes, phoneNumber)?.verificationId;
+    const canceled = this.verifications.settle(replaced, 'canceled') ? replaced : undefined;
+    const expiresAt = this.now() + policy.ttlMs;
     this.codes.set(phoneNumber, {
       hash: codeHash,
       attemptsLeft: policy.maxAttempts,
-      expiresAt: now + policy.ttlMs,
+      expiresAt,
+      verificationId: verification?.id,
     });
-    if (policy.cooldownMs > 0) {
-      this.cooldowns.set(phoneNumber, { expiresAt: now + policy.cooldownMs });
-    }
-    this.increment(this.sends, phoneNumber, policy.sendWindowMs);
-    return { outcome: 'issued' };
+    if (verification) this.verifications.open(phoneNumber, verification, expiresAt);
+    return { outcome: 'issued', canceled };
   }
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
-    if (this.live(this.codes, phoneNumber)?.hash !== codeHash) return;
+    const pending = this.live(this.codes, phoneNumber);
+    if (pending?.hash !== codeHash) return;
     this.codes.delete(phoneNumber);
+    this.verifications.settle(pending.verificationId, 'failed');
     this.cooldowns.delete(phoneNumber);
     const sends = this.live(this.sends, phoneNumber);
     if (sends && sends.count > 1) sends.count -= 1;
@@ -82,16 +109,39 @@ export class InMemoryOtpStore implements OtpStore {
     }
     const pending = this.live(this.codes, phoneNumber);
     if (!pending) return { outcome: 'not_found' };
+    const { verificationId } = pending;
     if (pending.attemptsLeft <= 0) {
-      return { outcome: 'attempts_exceeded', retryAfterMs: this.left(pending) };
+      return { outcome: 'attempts_exceeded', retryAfterMs: this.left(pending), verificationId };
     }
     if (hashesEqual(pending.hash, codeHash)) {
       this.codes.delete(phoneNumber);
-      return { outcome: 'approved' };
+      this.verifications.settle(verificationId, 'approved');
+      return { outcome: 'approved', verificationId };
     }
     pending.attemptsLeft -= 1;
+    this.verifications.wrongCode(verificationId, pending.attemptsLeft);
     this.increment(this.failures, phoneNumber, policy.lockoutWindowMs);
-    return { outcome: 'incorrect', attemptsRemaining: pending.attemptsLeft };
+    return { outcome: 'incorrect', attemptsRemaining: pending.attemptsLeft, verificationId };
+  }
+
+  async findVerification(id: string): Promise<VerificationRecord | undefined> {
+    return this.verifications.find(id);
+  }
+
+  async cancelVerification(id: string): Promise<CancelResult> {
+    const record = this.verifications.find(id);
+    if (!record) return { outcome: 'not_found' };
+    if (record.status !== 'pending') return { outcome: 'not_pending', status: record.status };
+    if (record.expiresAt <= this.now()) return { outcome: 'not_pending', status: 'expired' };
+    if (this.live(this.codes, record.phoneNumber)?.verificationId === id) {
+      this.codes.delete(record.phoneNumber);
+    }
+    this.verifications.settle(id, 'canceled');
+    return { outcome: 'canceled' };
+  }
+
+  async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
+    this.verifications.recordAttempt(id, attempt);
   }
 
   async ping(): Promise<void> {}
@@ -106,6 +156,7 @@ export class InMemoryOtpStore implements OtpStore {
     >[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
+    this.verifications.sweep(now);
   }
 
   /** The entry if it has not expired; an expired one is dropped, as Redis would have. */

@@ -10,6 +10,31 @@ export function otpNumberKey(prefix: string, phoneNumber: string): string {
 }
 
 /**
+ * A verification's keys. Its record shares the number's hash tag, so the scripts that change the
+ * number's code settle its verification in the same step; the scripts append the suffix
+ * themselves, from the code's HMAC and deadline (see store/lua/verification-record.lua.ts). The
+ * index finds the number and that suffix from the id alone, for status and cancel; it has a
+ * slot of its own.
+ */
+export function verificationKeys(prefix: string, phoneNumber: string) {
+  const recordStem = `${otpNumberKey(prefix, phoneNumber)}v:`;
+  return { recordStem, record: (suffix: string) => `${recordStem}${suffix}` };
+}
+
+export function verificationIndexKey(prefix: string, idBody: string): string {
+  return `${prefix}vid:{${idBody}}`;
+}
+
+/**
+ * An `Idempotency-Key` of one caller. Hashed: callers' keys are arbitrary text, and the caller's
+ * name or address stays out of the key space.
+ */
+export function idempotencyKey(prefix: string, caller: string, key: string): string {
+  const digest = createHash('sha256').update(`${caller}\u0000${key}`).digest('base64url');
+  return `${prefix}idem:{${digest}}`;
+}
+
+/**
  * The throttler's keys for one client (`tracker`, its address) and one named limit. The address
  * is hashed: keys of one length and alphabet whatever the address, and none in the clear. The
  * hash is the hash tag, so the script's two keys share a Redis Cluster slot.

@@ -1,3 +1,10 @@
+import type {
+  NewVerification,
+  StoredVerificationStatus,
+  VerificationAttempt,
+  VerificationRecord,
+} from '../verification/verification.js';
+
 /** The per-number limits a new code must pass, in milliseconds where they are durations. */
 export interface IssuePolicy {
   ttlMs: number;
@@ -20,13 +27,21 @@ export interface VerifyPolicy {
 }
 
 export type IssueResult =
-  { outcome: 'issued' } | { outcome: 'locked' | 'cooldown' | 'send_limit'; retryAfterMs: number };
+  /** `canceled`: the id of the pending verification the new code replaced, if any. */
+  | { outcome: 'issued'; canceled?: string }
+  | { outcome: 'locked' | 'cooldown' | 'send_limit'; retryAfterMs: number };
 
+/** `verificationId`: the verification of the code that was checked, when it has one. */
 export type VerifyResult =
-  | { outcome: 'approved' }
+  | { outcome: 'approved'; verificationId?: string }
   | { outcome: 'not_found' }
-  | { outcome: 'incorrect'; attemptsRemaining: number }
-  | { outcome: 'attempts_exceeded' | 'locked'; retryAfterMs: number };
+  | { outcome: 'incorrect'; attemptsRemaining: number; verificationId?: string }
+  | { outcome: 'attempts_exceeded'; retryAfterMs: number; verificationId?: string }
+  | { outcome: 'locked'; retryAfterMs: number };
+
+export type CancelResult =
+  | { outcome: 'canceled' | 'not_found' }
+  | { outcome: 'not_pending'; status: StoredVerificationStatus | 'expired' };
 
 /**
  * Codes and per-number counters. Each method is one atomic step: two instances, or two requests
@@ -34,15 +49,29 @@ export type VerifyResult =
  * `StoreUnavailableError` when the backing store cannot answer.
  */
 export interface OtpStore {
-  /** Checks lockout, cooldown and the send cap, then stores the hash and records the send. */
-  issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult>;
+  /**
+   * Checks lockout, cooldown and the send cap, then stores the hash and records the send, with
+   * `verification` in the same step; the verification of the code it replaces is canceled.
+   */
+  issue(
+    phoneNumber: string,
+    codeHash: string,
+    policy: IssuePolicy,
+    verification?: NewVerification,
+  ): Promise<IssueResult>;
   /**
    * Undoes an `issue` whose SMS was never delivered: removes that code (not a newer one) and
    * gives back the cooldown and the send it counted.
    */
   revoke(phoneNumber: string, codeHash: string): Promise<void>;
-  /** Checks the code, counts a wrong one, deletes a right one. */
+  /** Checks the code, counts a wrong one, deletes a right one; settles its verification. */
   verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult>;
+  /** A verification by id, until its retention ends. */
+  findVerification(id: string): Promise<VerificationRecord | undefined>;
+  /** Cancels a pending verification and its code in one step. */
+  cancelVerification(id: string): Promise<CancelResult>;
+  /** Records a hand-over of the verification's code to a provider. */
+  recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
   /** Resolves when the store answers; for readiness probes. */
   ping(): Promise<void>;
 }

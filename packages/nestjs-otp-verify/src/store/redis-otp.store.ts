@@ -1,13 +1,28 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type {
+  NewVerification,
+  StoredVerificationStatus,
+  VerificationAttempt,
+  VerificationRecord,
+} from '../verification/verification.js';
+import { isVerificationId } from '../verification/verification-id.js';
+import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
+import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
-import { healthProbeKey, otpNumberKey } from './otp-keys.js';
+import {
+  healthProbeKey,
+  otpNumberKey,
+  verificationIndexKey,
+  verificationKeys,
+} from './otp-keys.js';
 import { redisFailureCause } from './redis-connection.js';
 import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
+  CancelResult,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -15,7 +30,32 @@ import type {
   VerifyResult,
 } from './otp-store.js';
 
-type ScriptReply = [string, number];
+type ScriptReply = [string, number, string?, string?];
+
+const ID_PREFIX = 'ver_';
+/** The id as the keys and records hold it: without `ver_`, four bytes a record. */
+const idBodyOf = (id: string): string => id.slice(ID_PREFIX.length);
+const idOf = (body: string | undefined): string | undefined =>
+  body ? `${ID_PREFIX}${body}` : undefined;
+
+/** The record's fields as verification-record.lua.ts lays them out. */
+function recordOf(id: string, phoneNumber: string, fields: Record<string, string>) {
+  const record: VerificationRecord = {
+    id,
+    phoneNumber,
+    status: fields.s as StoredVerificationStatus,
+    channel: fields.ch,
+    locale: fields.lo,
+    country: fields.cc,
+    createdAt: Number(fields.c),
+    expiresAt: Number(fields.x),
+    updatedAt: Number(fields.u),
+    wrongCodes: Number(fields.w ?? 0),
+    test: fields.t === '1',
+    attempts: fields.at ? (JSON.parse(fields.at) as VerificationAttempt[]) : [],
+  };
+  return record;
+}
 
 /** Codes and per-number limits on Redis, one hash per number (see lua/number-state.lua.ts). */
 export class RedisOtpStore implements OtpStore {
@@ -29,9 +69,16 @@ export class RedisOtpStore implements OtpStore {
     this.scripts = redisScripts(redis);
   }
 
-  async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
+  async issue(
+    phoneNumber: string,
+    codeHash: string,
+    policy: IssuePolicy,
+    verification?: NewVerification,
+  ): Promise<IssueResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const [outcome, retryAfterMs] = await this.call(() =>
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    const idBody = verification ? idBodyOf(verification.id) : '';
+    const [outcome, retryAfterMs, canceled, suffix] = await this.call(() =>
       this.scripts.run<ScriptReply>(
         ISSUE_CODE_SCRIPT,
         [key],
@@ -44,35 +91,123 @@ export class RedisOtpStore implements OtpStore {
           policy.sendWindowMs,
           policy.lockoutThreshold,
           policy.perNumberLimits === false ? '0' : '1',
+          recordStem,
+          idBody,
+          verification?.retentionMs ?? 0,
+          verification?.channel ?? '',
+          verification?.locale ?? '',
+          verification?.country ?? '',
+          verification?.test ? '1' : '0',
         ],
       ),
     );
-    if (outcome === 'issued') return { outcome };
-    return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
+    if (outcome !== 'issued') {
+      return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
+    }
+    if (verification && suffix) {
+      await this.index(phoneNumber, idBody, suffix, verification.retentionMs);
+    }
+    return { outcome, canceled: idOf(canceled) };
+  }
+
+  /**
+   * The id's way to its number, written after the code: its key has a slot of its own, so it
+   * cannot join the script on a cluster. Should it fail, the code still works and the 202 is
+   * true; only the status route cannot find this verification, which is logged.
+   */
+  private async index(
+    phoneNumber: string,
+    idBody: string,
+    suffix: string,
+    retentionMs: number,
+  ): Promise<void> {
+    const key = verificationIndexKey(this.keyPrefix, idBody);
+    const value = `${phoneNumber} ${suffix}`;
+    await this.scripts
+      .command(() => this.redis.set(key, value, 'PX', retentionMs))
+      .catch((error: unknown) => {
+        this.logger.warn(`Verification index not written: ${redisFailureCause(this.redis, error)}`);
+      });
+  }
+
+  async findVerification(id: string): Promise<VerificationRecord | undefined> {
+    const located = await this.locate(id);
+    if (!located) return undefined;
+    const fields = await this.call(() =>
+      this.scripts.command(() => this.redis.hgetall(located.record)),
+    );
+    return fields.id === idBodyOf(id) ? recordOf(id, located.phoneNumber, fields) : undefined;
+  }
+
+  async cancelVerification(id: string): Promise<CancelResult> {
+    const located = await this.locate(id);
+    if (!located) return { outcome: 'not_found' };
+    const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
+    const [outcome, status] = await this.call(() =>
+      this.scripts.run<[string, string]>(
+        CANCEL_VERIFICATION_SCRIPT,
+        [key, located.record],
+        [located.suffix, idBodyOf(id)],
+      ),
+    );
+    if (outcome === 'not_pending') {
+      return { outcome, status: status as StoredVerificationStatus | 'expired' };
+    }
+    return { outcome: outcome as 'canceled' | 'not_found' };
+  }
+
+  async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
+    const located = await this.locate(id);
+    if (!located) return;
+    await this.call(() =>
+      this.scripts.run(
+        RECORD_ATTEMPT_SCRIPT,
+        [located.record],
+        [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
+      ),
+    );
+  }
+
+  private async locate(id: string) {
+    if (!isVerificationId(id)) return undefined;
+    const idBody = idBodyOf(id);
+    const indexed = await this.call(() =>
+      this.scripts.command(() => this.redis.get(verificationIndexKey(this.keyPrefix, idBody))),
+    );
+    if (indexed === null) return undefined;
+    const [phoneNumber, suffix] = indexed.split(' ');
+    const record = verificationKeys(this.keyPrefix, phoneNumber).record(suffix);
+    return { phoneNumber, suffix, record };
   }
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash]));
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem]));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const [outcome, value] = await this.call(() =>
+    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    const [outcome, value, idBody] = await this.call(() =>
       this.scripts.run<ScriptReply>(
         VERIFY_CODE_SCRIPT,
         [key],
-        [codeHash, policy.lockoutThreshold, policy.lockoutWindowMs],
+        [codeHash, policy.lockoutThreshold, policy.lockoutWindowMs, recordStem],
       ),
     );
+    const verificationId = idOf(idBody);
     switch (outcome) {
       case 'approved':
+        return { outcome, verificationId };
       case 'not_found':
         return { outcome };
       case 'incorrect':
-        return { outcome, attemptsRemaining: value };
+        return { outcome, attemptsRemaining: value, verificationId };
+      case 'attempts_exceeded':
+        return { outcome, retryAfterMs: value, verificationId };
       default:
-        return { outcome: outcome as 'attempts_exceeded' | 'locked', retryAfterMs: value };
+        return { outcome: 'locked', retryAfterMs: value };
     }
   }
 

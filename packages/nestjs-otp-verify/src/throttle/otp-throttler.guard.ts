@@ -1,9 +1,10 @@
-import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerOptions,
 } from '@nestjs/throttler';
+import { OtpIdempotency, type IdempotentRequest } from '../idempotency/otp-idempotency.js';
 import { RateLimitedError } from '../otp.errors.js';
 import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
 
@@ -27,13 +28,21 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
    */
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
+  // A property: the base guard's constructor is the throttler's own.
+  @Inject(OtpIdempotency) private readonly idempotency!: OtpIdempotency;
+
   /** The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts). */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const ttl = throttler.ttl as number;
-    const deadline = requestRedisDeadline(context.switchToHttp().getRequest<object>());
-    return withRedisDeadline(deadline, () =>
-      this.handleRequest({
+    const deadline = requestRedisDeadline(request);
+    return withRedisDeadline(deadline, async () => {
+      // A replay counts nothing, this limit included.
+      if (request.headers['idempotency-key'] !== undefined) {
+        if (await this.idempotency.isReplay(request)) return true;
+      }
+      return this.handleRequest({
         context,
         throttler,
         limit: throttler.limit as number,
@@ -41,8 +50,8 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
         blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
         getTracker: this.commonOptions.getTracker!,
         generateKey: this.commonOptions.generateKey!,
-      }),
-    );
+      });
+    });
   }
 
   /**

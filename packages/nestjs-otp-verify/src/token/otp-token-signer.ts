@@ -133,7 +133,11 @@ export class OtpTokenSigner {
    * A token saying that `phoneNumber` (E.164) was verified by SMS just now; `test_number` tells a
    * backend that it was a test number's fixed code, not a real SMS.
    */
-  async sign(phoneNumber: string, testNumber = false): Promise<OtpVerificationToken> {
+  async sign(
+    phoneNumber: string,
+    testNumber = false,
+    verificationId?: string,
+  ): Promise<OtpVerificationToken> {
     const iat = Math.floor(Date.now() / 1000);
     const { issuer, audience, ttlSeconds } = this.settings;
     const claims = {
@@ -147,6 +151,8 @@ export class OtpTokenSigner {
       exp: iat + ttlSeconds,
       jti: randomUUID(),
       ...(testNumber && { test_number: true }),
+      // A code issued before verifications had ids has none.
+      ...(verificationId && { vid: verificationId }),
     };
     const signingInput = `${this.encodedHeader}.${base64url(JSON.stringify(claims))}`;
     const signature = await signOffLoop(Buffer.from(signingInput), this.signing);

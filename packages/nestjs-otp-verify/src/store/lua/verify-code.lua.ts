@@ -1,5 +1,6 @@
 import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
+import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
 
 /**
  * Checks a code in one step, so that concurrent wrong guesses cannot each read the same
@@ -8,15 +9,18 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code tried  ARGV[2] lockout threshold (more failures than this lock)  ARGV[3] lockout window ms
  *
- * Returns { outcome, number }: 'approved'; 'not_found'; 'incorrect' with attempts left;
- * 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept until it
- * expires so that even the right code is refused after the cap.
+ * ARGV[4] stem of the number's verification records
+ *
+ * Returns { outcome, number, verification id or '' }: 'approved'; 'not_found'; 'incorrect' with
+ * attempts left; 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept
+ * until it expires so that even the right code is refused after the cap. The verification
+ * settles in the same step: approved, or max_attempts_reached with the last wrong code.
  */
 export const VERIFY_CODE_SCRIPT = redisScript(
   'otpVerify',
   1,
   'write',
-  `${NUMBER_STATE_PRELUDE}
+  `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'h', 'a', 'x', 'f', 'l')
 local failures, lockoutEnd = live(state[4], state[5])
@@ -27,12 +31,20 @@ local left, expires = live(state[2], state[3])
 if not state[1] or expires == 0 then
   return { 'not_found', 0 }
 end
+local record = recordOf(ARGV[4], state[1], state[3])
+-- A code issued before verifications were recorded has none.
+local id = redis.call('HGET', record, 'id') or ''
 if left <= 0 then
-  return { 'attempts_exceeded', expires - now }
+  return { 'attempts_exceeded', expires - now, id }
 end
 if state[1] == ARGV[1] then
   redis.call('HDEL', key, 'h', 'a', 'x')
-  return { 'approved', 0 }
+  settle(record, 'approved')
+  return { 'approved', 0, id }
+end
+if id ~= '' then
+  redis.call('HINCRBY', record, 'w', 1)
+  if left == 1 then settle(record, 'max_attempts_reached') else redis.call('HSET', record, 'u', now) end
 end
 if failures == 0 then
   lockoutEnd = now + tonumber(ARGV[3])
@@ -42,6 +54,6 @@ else
   -- A later failure of the same window changes neither its end nor the key's life.
   redis.call('HSET', key, 'a', left - 1, 'f', failures + 1)
 end
-return { 'incorrect', left - 1 }
+return { 'incorrect', left - 1, id }
 `,
 );

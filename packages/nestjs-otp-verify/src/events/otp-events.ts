@@ -1,0 +1,162 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { InjectOtpSettings, InjectOtpStore, InjectWebhookObserver } from '../otp.decorators.js';
+import type { OtpSettings } from '../otp-options.js';
+import type { OtpStore } from '../store/otp-store.js';
+import type {
+  FraudGuardDecision,
+  FraudGuardDecisionEvent,
+  FraudGuardObserver,
+} from '../fraud/fraud-guard-observer.js';
+import { statusAt, toVerificationView } from '../verification/verification.js';
+import type {
+  FraudEventData,
+  FraudEventType,
+  OtpEvent,
+  OtpEventQueue,
+  OtpEventType,
+  VerificationEventType,
+  WebhookDelivery,
+  WebhookDeliveryObserver,
+} from './otp-event.js';
+import { sendWebhook } from './webhook-sender.js';
+
+/** How often the queue's depth is read for the metrics. */
+const DEPTH_INTERVAL_MS = 15_000;
+const HOUR = 3_600_000;
+
+const FRAUD_EVENT_OF: Partial<Record<FraudGuardDecision, FraudEventType>> = {
+  quarantined: 'fraud.prefix_quarantined',
+  budget_exceeded: 'fraud.country_budget_exhausted',
+};
+
+/**
+ * Turns what happens to verifications (and the fraud guard's decisions) into signed events for
+ * the configured endpoints. Without `webhooks` in the options it does nothing and loads nothing.
+ */
+@Injectable()
+export class OtpEvents implements OnModuleInit, OnApplicationShutdown, FraudGuardObserver {
+  private readonly logger = new Logger('OtpWebhooks');
+  private queue?: OtpEventQueue;
+  private depthTimer?: NodeJS.Timeout;
+  private readonly lastTold = new Map<string, number>();
+
+  constructor(
+    @InjectOtpSettings() private readonly settings: OtpSettings,
+    @InjectOtpStore() private readonly store: OtpStore,
+    @InjectWebhookObserver() private readonly observer?: WebhookDeliveryObserver,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { webhooks, redis, keyPrefix } = this.settings;
+    if (!webhooks) return;
+    const handlers = {
+      send: (delivery: WebhookDelivery) => this.send(delivery),
+      onExpiry: (id: string) => this.onExpiry(id),
+      dropped: (delivery: WebhookDelivery) => this.dropped(delivery),
+    };
+    if (redis) {
+      const { openBullmqEventQueue } = await import('./bullmq-event-queue.js');
+      this.queue = await openBullmqEventQueue(redis, keyPrefix, webhooks.retryHours, handlers);
+    } else {
+      const { openInProcessEventQueue } = await import('./in-process-event-queue.js');
+      this.queue = openInProcessEventQueue(webhooks.retryHours, handlers);
+      this.logger.warn(
+        'Webhooks with the in-memory store are delivered from this process: events still waiting are lost when it stops',
+      );
+    }
+    if (this.observer) {
+      this.depthTimer = setInterval(() => void this.reportDepth(), DEPTH_INTERVAL_MS);
+      this.depthTimer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.depthTimer);
+    await this.queue?.close();
+  }
+
+  /**
+   * Publishes `type` with the verification as it now stands. Awaited by the flows: once they
+   * answer, the event waits in the queue, whatever becomes of this process.
+   */
+  async verification(type: VerificationEventType, id: string | undefined): Promise<void> {
+    if (!this.queue || !id) return;
+    try {
+      const record = await this.store.findVerification(id);
+      if (!record) return;
+      await this.publish(type, toVerificationView(record));
+      if (type === 'verification.pending') await this.queue.expireAt(id, record.expiresAt);
+    } catch (error) {
+      this.logger.warn(`Event ${type} not queued: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The fraud guard's decisions that the contract names as events. A spent country budget
+   * refuses every request until it refills: it is told once an hour per instance, not per refusal.
+   */
+  fraudGuardDecision({ decision, country, prefix, until }: FraudGuardDecisionEvent): void {
+    if (!this.queue) return;
+    const type = FRAUD_EVENT_OF[decision];
+    if (!type) return;
+    const subject = `${type} ${prefix?.digits ?? country}`;
+    if (type === 'fraud.country_budget_exhausted') {
+      if ((this.lastTold.get(subject) ?? 0) > Date.now() - HOUR) return;
+      this.lastTold.set(subject, Date.now());
+    }
+    const data: FraudEventData = {
+      ...(prefix && { prefix: prefix.digits, sends: prefix.sends, approvals: prefix.approvals }),
+      country,
+      ...(until !== undefined && { until: new Date(until).toISOString() }),
+    };
+    void this.publish(type, data).catch((error: Error) =>
+      this.logger.warn(`Event ${type} not queued: ${error.message}`),
+    );
+  }
+
+  /** The depth of the queue, for the metrics; 0 without webhooks. */
+  async depth(): Promise<number> {
+    return this.queue ? this.queue.depth() : 0;
+  }
+
+  private async publish(type: OtpEventType, data: OtpEvent['data']): Promise<void> {
+    const event: OtpEvent = {
+      id: `msg_${randomBytes(16).toString('hex')}`,
+      type,
+      timestamp: new Date().toISOString(),
+      data,
+    };
+    const body = JSON.stringify({ type, timestamp: event.timestamp, data });
+    const urls = this.settings.webhooks?.urls ?? [];
+    await this.queue?.deliver(urls.map((url) => ({ eventId: event.id, type, url, body })));
+  }
+
+  private async send(delivery: WebhookDelivery): Promise<void> {
+    try {
+      await sendWebhook(this.settings.webhooks!.key, delivery);
+    } catch (error) {
+      this.observer?.webhookDelivery({ type: delivery.type, outcome: 'failed' });
+      throw error;
+    }
+    this.observer?.webhookDelivery({ type: delivery.type, outcome: 'delivered' });
+  }
+
+  /** The code's deadline passed: a verification still pending there has expired. */
+  private async onExpiry(id: string): Promise<void> {
+    const record = await this.store.findVerification(id);
+    if (!record || statusAt(record, Date.now()) !== 'expired') return;
+    await this.publish('verification.expired', toVerificationView(record));
+  }
+
+  private dropped(delivery: WebhookDelivery): void {
+    this.observer?.webhookDelivery({ type: delivery.type, outcome: 'dropped' });
+    this.logger.warn(
+      `Event ${delivery.type} ${delivery.eventId} dropped after ${this.settings.webhooks?.retryHours} h of failed deliveries`,
+    );
+  }
+
+  private async reportDepth(): Promise<void> {
+    this.observer?.webhookQueueDepth(await this.depth().catch(() => 0));
+  }
+}

@@ -1,0 +1,72 @@
+import type {
+  NewVerification,
+  StoredVerificationStatus,
+  VerificationAttempt,
+  VerificationRecord,
+} from '../verification/verification.js';
+
+interface Kept {
+  record: VerificationRecord;
+  keptUntil: number;
+}
+
+/** The verification records of the in-memory store, kept for their retention as Redis keeps them. */
+export class InMemoryVerifications {
+  private readonly records = new Map<string, Kept>();
+
+  constructor(private readonly now: () => number) {}
+
+  open(phoneNumber: string, verification: NewVerification, expiresAt: number): void {
+    const now = this.now();
+    const { id, channel, locale, country, test, retentionMs } = verification;
+    const record: VerificationRecord = {
+      id,
+      phoneNumber,
+      status: 'pending',
+      channel,
+      locale,
+      country,
+      createdAt: now,
+      expiresAt,
+      updatedAt: now,
+      wrongCodes: 0,
+      test,
+      attempts: [],
+    };
+    this.records.set(id, { record, keptUntil: now + retentionMs });
+  }
+
+  find(id: string): VerificationRecord | undefined {
+    const kept = this.records.get(id);
+    if (kept && kept.keptUntil <= this.now()) this.records.delete(id);
+    return kept && kept.keptUntil > this.now() ? kept.record : undefined;
+  }
+
+  /** Moves a pending verification to a final status; true when it was pending. */
+  settle(id: string | undefined, status: StoredVerificationStatus): boolean {
+    const record = id === undefined ? undefined : this.find(id);
+    if (record?.status !== 'pending') return false;
+    record.status = status;
+    record.updatedAt = this.now();
+    return true;
+  }
+
+  wrongCode(id: string | undefined, attemptsLeft: number): void {
+    const record = id === undefined ? undefined : this.find(id);
+    if (!record) return;
+    record.wrongCodes += 1;
+    record.updatedAt = this.now();
+    if (attemptsLeft === 0) this.settle(id, 'max_attempts_reached');
+  }
+
+  recordAttempt(id: string, attempt: VerificationAttempt): void {
+    const record = this.find(id);
+    if (!record) return;
+    record.attempts = [attempt];
+    record.updatedAt = attempt.updatedAt;
+  }
+
+  sweep(now: number): void {
+    for (const [id, kept] of this.records) if (kept.keptUntil <= now) this.records.delete(id);
+  }
+}

@@ -1,0 +1,22 @@
+import { redisScript } from '../redis-scripts.js';
+
+/**
+ * Records the hand-over of a verification's code to a provider.
+ *
+ * KEYS[1] the verification's record (verification-record.lua.ts)
+ * ARGV[1] the verification's id without `ver_`  ARGV[2] its attempts, as JSON
+ * ARGV[3] the time of the change (ms)
+ *
+ * A record past its retention is left gone (HSET would make a key that never expires), and so
+ * is one that now belongs to another verification.
+ */
+export const RECORD_ATTEMPT_SCRIPT = redisScript(
+  'otpRecordAttempt',
+  1,
+  'write',
+  `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'at', ARGV[2], 'u', ARGV[3])
+return 1
+`,
+);
