@@ -151,6 +151,9 @@ describe('Idempotency-Key on the in-memory store', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
     expect(app.outbox.sentTo(phoneNumber)).toBe(1);
+    // The conversion's sends count the code once, not once per answer.
+    const scrape = await request(app.server).get('/metrics').expect(200);
+    expect(scrape.text).toContain('otp_codes_sent_total{calling_code="44"} 1\n');
   });
 });
 

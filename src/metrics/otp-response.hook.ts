@@ -57,7 +57,9 @@ export class OtpResponseHook implements OnModuleInit {
           { testNumber, apiKey: apiKeyNameOf(request) },
         );
         this.metrics.timed(operation, reply.elapsedTime / 1000);
-        const e164 = succeeded && !testNumber ? answeredNumberOf(payload) : undefined;
+        // A replayed answer sent nothing: counting it again would inflate the conversion's sends.
+        const replayed = reply.getHeader('idempotent-replayed') === 'true';
+        const e164 = succeeded && !testNumber && !replayed ? answeredNumberOf(payload) : undefined;
         if (e164 !== undefined) this.metrics.converted(operation, e164);
       }
       done(null, payload);
