@@ -265,8 +265,35 @@ const storeRow = (): Row => ({
   ],
 });
 
+/** Events waiting in Redis for their receivers, and how their deliveries end. */
+const webhooksRow = (): Row => ({
+  title: 'Webhooks',
+  panels: [
+    alertLine(
+      timeseries(
+        'Events waiting',
+        'Events in the Redis queue not yet accepted by a receiver; the dashed line is the depth at which OtpWebhookBacklogGrowing may fire',
+        'short',
+        [query('max(otp_webhook_queue_depth)', 'waiting')],
+      ),
+      100,
+    ),
+    timeseries(
+      'Deliveries by type and outcome',
+      'delivered (2xx within 5 s), failed (retried later) and dropped (past OTP_WEBHOOK_RETRY_HOURS)',
+      'reqps',
+      [
+        query(
+          `sum by (type, outcome) (rate(otp_webhook_deliveries_total[${RATE}]))`,
+          '{{type}} {{outcome}}',
+        ),
+      ],
+    ),
+  ],
+});
+
 /** The rows, top to bottom: a new row is one function and one entry here. */
-const ROWS = [conversionRow, answersRow, providersRow, fraudGuardRow, storeRow];
+const ROWS = [conversionRow, answersRow, providersRow, fraudGuardRow, webhooksRow, storeRow];
 
 /**
  * The OTP service at a glance: conversion first (what SMS pumping drives down), then the answers,
