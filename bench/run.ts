@@ -264,6 +264,8 @@ async function startProduct(
   ];
   const product = start(name, [...(profile ? profileFlags : []), join(BENCH, 'product.js')], {
     NODE_ENV: 'production',
+    OTP_ALLOWED_COUNTRIES: '*',
+    OTP_GLOBAL_SEND_LIMITS: 'unlimited',
     PORT: String(port),
     LOG_LEVEL: flags['log-level'] as string,
     ...store.env,

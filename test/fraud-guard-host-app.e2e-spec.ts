@@ -74,9 +74,17 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(outbox.messages).toHaveLength(4);
     expect(decisions).toEqual([
-      { decision: 'quarantined', country: 'GB' },
-      { decision: 'blocked', country: 'GB' },
-      { decision: 'budget_exceeded', country: 'FR' },
+      {
+        decision: 'quarantined',
+        country: 'GB',
+        prefix: '44740012',
+        sends: 3,
+        approvals: 0,
+        conversion: 0,
+        quarantinedUntil: expect.any(Number),
+      },
+      expect.objectContaining({ decision: 'blocked', country: 'GB', prefix: '44740012' }),
+      { decision: 'budget_exceeded', country: 'FR', budget: 'country' },
     ]);
     // The service refuses the same way to a host's own code.
     const otp = app.get(OtpService);

@@ -19,9 +19,9 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
   'rateLimit.verifyLimit': 'RATE_LIMIT_VERIFY_LIMIT',
   'token.ttlSeconds': 'OTP_TOKEN_TTL_SECONDS',
-  'fraudGuard.prefixDigits': 'OTP_PREFIX_DIGITS',
   'fraudGuard.prefixWindowSeconds': 'OTP_PREFIX_WINDOW_SECONDS',
   'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
+  'fraudGuard.countryMinSends': 'OTP_COUNTRY_MIN_SENDS',
   'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
 };
 
@@ -140,7 +140,20 @@ describe('loadAppConfig', () => {
     expect(message).toContain('needs REDIS_URL or REDIS_CLUSTER_NODES');
     expect(message).toContain('needs SMS_PROVIDER');
     expect(message).toContain('OTP_HASH_SECRET of at least 32 bytes');
+    expect(message).toContain('needs OTP_ALLOWED_COUNTRIES');
+    expect(message).toContain('needs OTP_GLOBAL_SEND_LIMITS');
     expect(message).not.toContain('short-secret-value');
+  });
+
+  it('takes * as every country and unlimited as no global budget, and keeps development open', () => {
+    const decided = { OTP_ALLOWED_COUNTRIES: '*', OTP_GLOBAL_SEND_LIMITS: 'unlimited' };
+    const message = problemsOf({ NODE_ENV: 'production', ...decided });
+    expect(message).not.toContain('OTP_ALLOWED_COUNTRIES');
+    expect(message).not.toContain('OTP_GLOBAL_SEND_LIMITS');
+    const { otp } = loadAppConfig(decided);
+    expect(otp.allowedCountries).toEqual([]);
+    expect(otp.fraudGuard?.globalSendLimits).toBe('unlimited');
+    expect(loadAppConfig({}).otp.fraudGuard?.globalSendLimits).toBeUndefined();
   });
 });
 
@@ -150,13 +163,15 @@ describe('loadAppConfig: number types and fraud guard', () => {
     expect(otp.allowedNumberTypes).toBeUndefined();
     expect(otp.fraudGuard).toEqual({
       mode: undefined,
-      prefixDigits: 8,
+      prefixDigits: [6, 7, 8],
       prefixWindowSeconds: 3600,
       prefixMinSends: 30,
+      countryMinSends: 200,
       prefixMinConversion: undefined,
       prefixQuarantineSeconds: 43200,
       safePrefixes: undefined,
       countrySendLimits: undefined,
+      globalSendLimits: undefined,
       adminApiKey: undefined,
     });
   });
@@ -165,9 +180,11 @@ describe('loadAppConfig: number types and fraud guard', () => {
     const { otp } = loadAppConfig({
       OTP_ALLOWED_NUMBER_TYPES: 'mobile, FIXED_LINE',
       OTP_FRAUD_GUARD: 'shadow',
-      OTP_PREFIX_DIGITS: '7',
+      OTP_PREFIX_DIGITS: '7, 9',
       OTP_PREFIX_WINDOW_SECONDS: '600',
       OTP_PREFIX_MIN_SENDS: '12',
+      OTP_COUNTRY_MIN_SENDS: '500',
+      OTP_GLOBAL_SEND_LIMITS: 'hour=1000, day=10000',
       OTP_PREFIX_MIN_CONVERSION: '0.35',
       OTP_PREFIX_QUARANTINE_SECONDS: '900',
       OTP_SAFE_PREFIXES: '4474001, 1415',
@@ -177,9 +194,11 @@ describe('loadAppConfig: number types and fraud guard', () => {
     expect(otp.allowedNumberTypes).toEqual(['MOBILE', 'FIXED_LINE']);
     expect(otp.fraudGuard).toEqual({
       mode: 'shadow',
-      prefixDigits: 7,
+      prefixDigits: [7, 9],
       prefixWindowSeconds: 600,
       prefixMinSends: 12,
+      countryMinSends: 500,
+      globalSendLimits: { hour: 1000, day: 10000 },
       prefixMinConversion: 0.35,
       prefixQuarantineSeconds: 900,
       safePrefixes: ['4474001', '1415'],
@@ -192,8 +211,9 @@ describe('loadAppConfig: number types and fraud guard', () => {
     const message = problemsOf({
       OTP_ALLOWED_NUMBER_TYPES: 'MOBILE,PIGEON',
       OTP_FRAUD_GUARD: 'loud',
-      OTP_PREFIX_DIGITS: '3',
+      OTP_PREFIX_DIGITS: '6,3',
       OTP_PREFIX_MIN_CONVERSION: '1.5',
+      OTP_GLOBAL_SEND_LIMITS: 'week=5',
       OTP_SAFE_PREFIXES: '44a',
       OTP_COUNTRY_SEND_LIMITS: 'GB:100',
       OTP_ADMIN_API_KEY: 'short-admin-key',
@@ -203,6 +223,7 @@ describe('loadAppConfig: number types and fraud guard', () => {
       'OTP_FRAUD_GUARD',
       'OTP_PREFIX_DIGITS',
       'OTP_PREFIX_MIN_CONVERSION',
+      'OTP_GLOBAL_SEND_LIMITS',
       'OTP_SAFE_PREFIXES',
       'OTP_COUNTRY_SEND_LIMITS',
       'OTP_ADMIN_API_KEY',

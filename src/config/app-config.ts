@@ -59,16 +59,29 @@ function countrySendLimits(value: string | undefined): Record<string, number> | 
   );
 }
 
+/** `hour=1000,day=10000` (either or both) or `unlimited`, as validated above. */
+function globalSendLimits(value: string | undefined): OtpFraudGuardOptions['globalSendLimits'] {
+  if (!value || value === 'unlimited') return value as 'unlimited' | undefined;
+  return Object.fromEntries(
+    value.split(',').map((pair) => {
+      const [window, limit] = pair.split('=');
+      return [window, Number(limit)];
+    }),
+  );
+}
+
 function fraudGuardOptions(env: Environment): OtpFraudGuardOptions {
   return {
     mode: env.OTP_FRAUD_GUARD,
     prefixDigits: env.OTP_PREFIX_DIGITS,
     prefixWindowSeconds: env.OTP_PREFIX_WINDOW_SECONDS,
     prefixMinSends: env.OTP_PREFIX_MIN_SENDS,
+    countryMinSends: env.OTP_COUNTRY_MIN_SENDS,
     prefixMinConversion: env.OTP_PREFIX_MIN_CONVERSION,
     prefixQuarantineSeconds: env.OTP_PREFIX_QUARANTINE_SECONDS,
     safePrefixes: env.OTP_SAFE_PREFIXES,
     countrySendLimits: countrySendLimits(env.OTP_COUNTRY_SEND_LIMITS),
+    globalSendLimits: globalSendLimits(env.OTP_GLOBAL_SEND_LIMITS),
     adminApiKey: env.OTP_ADMIN_API_KEY,
   };
 }
@@ -93,6 +106,16 @@ function productionProblems(env: Environment): string[] {
   if (!env.OTP_TOKEN_PRIVATE_KEY) {
     problems.push(
       'NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY: a key generated per process signs tokens no other instance can vouch for',
+    );
+  }
+  if (!env.OTP_ALLOWED_COUNTRIES?.length) {
+    problems.push(
+      'NODE_ENV=production needs OTP_ALLOWED_COUNTRIES: the countries codes may be sent to, or * for every country',
+    );
+  }
+  if (!env.OTP_GLOBAL_SEND_LIMITS) {
+    problems.push(
+      'NODE_ENV=production needs OTP_GLOBAL_SEND_LIMITS: hour=n,day=n caps on all sends together, or unlimited',
     );
   }
   return problems;
@@ -136,7 +159,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       lockoutWindowSeconds: env.OTP_LOCKOUT_WINDOW_SECONDS,
       hashSecret: env.OTP_HASH_SECRET,
       defaultCountry: env.OTP_DEFAULT_COUNTRY,
-      allowedCountries: env.OTP_ALLOWED_COUNTRIES,
+      // `*` is the explicit choice of what an empty list means: every country.
+      allowedCountries: env.OTP_ALLOWED_COUNTRIES?.filter((country) => country !== '*'),
       blockedCountries: env.OTP_BLOCKED_COUNTRIES,
       messageTemplate: env.OTP_MESSAGE_TEMPLATE,
       appName: env.OTP_APP_NAME,

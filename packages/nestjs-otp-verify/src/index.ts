@@ -25,9 +25,15 @@ export { OtpApiKeys, OTP_API_KEY_MIN_LENGTH, type OtpApiKeysOption } from './aut
 export { OtpApiKeyGuard, apiKeyNameOf } from './auth/otp-api-key.guard.js';
 export { OtpTestNumbers, type OtpTestNumbersOption } from './test-numbers/test-numbers.js';
 export { FraudGuardService } from './fraud/fraud-guard.service.js';
-export type { OtpFraudGuardOptions, FraudGuardMode } from './fraud/fraud-guard-options.js';
+export { PREFIX_DIGITS } from './fraud/fraud-guard-options.js';
+export type {
+  OtpFraudGuardOptions,
+  OtpGlobalSendLimits,
+  FraudGuardMode,
+} from './fraud/fraud-guard-options.js';
 export type {
   FraudGuardDecision,
   FraudGuardDecisionEvent,
   FraudGuardObserver,
+  GlobalBudgetWarningEvent,
 } from './fraud/fraud-guard-observer.js';

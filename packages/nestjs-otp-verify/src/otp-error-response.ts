@@ -1,9 +1,22 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode, OtpIncorrectError } from './otp.errors.js';
+import {
+  CaptchaRequiredError,
+  OTP_ERROR_MESSAGES,
+  OtpError,
+  OtpErrorCode,
+  OtpIncorrectError,
+  type CaptchaChallenge,
+} from './otp.errors.js';
 
 export interface ErrorResponse {
   status: number;
-  body: { statusCode: number; code: OtpErrorCode; message: string; attemptsRemaining?: number };
+  body: {
+    statusCode: number;
+    code: OtpErrorCode;
+    message: string;
+    attemptsRemaining?: number;
+    captcha?: CaptchaChallenge;
+  };
   retryAfterSeconds?: number;
 }
 
@@ -15,6 +28,10 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
   [OtpErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
   [OtpErrorCode.PhoneNumberNotAllowed]: HttpStatus.FORBIDDEN,
   [OtpErrorCode.DeliveryBlocked]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaRequired]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaFailed]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.GlobalSendLimitExceeded]: HttpStatus.TOO_MANY_REQUESTS,
   [OtpErrorCode.OtpNotFound]: HttpStatus.NOT_FOUND,
   [OtpErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [OtpErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -78,7 +95,9 @@ export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
     const extra =
       exception instanceof OtpIncorrectError
         ? { attemptsRemaining: exception.attemptsRemaining }
-        : {};
+        : exception instanceof CaptchaRequiredError
+          ? { captcha: { ...exception.captcha } }
+          : {};
     return {
       ...respond(exception.code, exception.message, extra),
       retryAfterSeconds: exception.retryAfterSeconds,

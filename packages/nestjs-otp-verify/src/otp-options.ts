@@ -135,9 +135,9 @@ export const OTP_INTEGER_OPTIONS = {
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
   'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000_000 },
   'token.ttlSeconds': { default: 600, min: 60, max: DAY },
-  'fraudGuard.prefixDigits': { default: 8, min: 4, max: 12 },
   'fraudGuard.prefixWindowSeconds': { default: 3600, min: 1, max: 31 * DAY },
   'fraudGuard.prefixMinSends': { default: 30, min: 1, max: 100_000_000 },
+  'fraudGuard.countryMinSends': { default: 200, min: 10, max: 100_000_000 },
   'fraudGuard.prefixQuarantineSeconds': { default: 43_200, min: 1, max: 31 * DAY },
 } as const satisfies Record<string, IntegerOption>;
 
@@ -250,7 +250,6 @@ export function resolveOtpSettings(
     ),
     evictingRedis: options.evictingRedis ?? 'warn',
     fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
-      prefixDigits: integerOption('fraudGuard.prefixDigits', options.fraudGuard?.prefixDigits),
       prefixWindowSeconds: integerOption(
         'fraudGuard.prefixWindowSeconds',
         options.fraudGuard?.prefixWindowSeconds,
@@ -258,6 +257,10 @@ export function resolveOtpSettings(
       prefixMinSends: integerOption(
         'fraudGuard.prefixMinSends',
         options.fraudGuard?.prefixMinSends,
+      ),
+      countryMinSends: integerOption(
+        'fraudGuard.countryMinSends',
+        options.fraudGuard?.countryMinSends,
       ),
       prefixQuarantineSeconds: integerOption(
         'fraudGuard.prefixQuarantineSeconds',

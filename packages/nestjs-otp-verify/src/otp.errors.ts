@@ -18,6 +18,10 @@ export enum OtpErrorCode {
   CountrySendLimitExceeded = 'country_send_limit_exceeded',
   Unauthorized = 'unauthorized',
   UnsupportedMediaType = 'unsupported_media_type',
+  GlobalSendLimitExceeded = 'global_send_limit_exceeded',
+  CaptchaRequired = 'captcha_required',
+  CaptchaFailed = 'captcha_failed',
+  CaptchaUnavailable = 'captcha_unavailable',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -44,6 +48,11 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
     "Too many codes were sent to this number's country today; try again later",
   [OtpErrorCode.Unauthorized]: 'A known API key is required: Authorization: Bearer <key>',
   [OtpErrorCode.UnsupportedMediaType]: 'The body must be JSON (Content-Type: application/json)',
+  [OtpErrorCode.GlobalSendLimitExceeded]:
+    'Too many codes were sent by this service lately; try again later',
+  [OtpErrorCode.CaptchaRequired]: 'A challenge is required: resend with captchaToken',
+  [OtpErrorCode.CaptchaFailed]: 'The challenge was not passed, or its token was used or too old',
+  [OtpErrorCode.CaptchaUnavailable]: 'The challenge could not be checked; try again',
 };
 
 /**
@@ -155,5 +164,35 @@ export class CountrySendLimitExceededError extends OtpError {
 export class UnauthorizedError extends OtpError {
   constructor() {
     super(OtpErrorCode.Unauthorized);
+  }
+}
+
+export class GlobalSendLimitExceededError extends OtpError {
+  constructor(retryAfterSeconds: number) {
+    super(OtpErrorCode.GlobalSendLimitExceeded, undefined, retryAfterSeconds);
+  }
+}
+
+/** What a client renders before it asks again: the provider's widget, with this site key. */
+export interface CaptchaChallenge {
+  provider: string;
+  siteKey: string;
+}
+
+export class CaptchaRequiredError extends OtpError {
+  constructor(readonly captcha: CaptchaChallenge) {
+    super(OtpErrorCode.CaptchaRequired);
+  }
+}
+
+export class CaptchaFailedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.CaptchaFailed);
+  }
+}
+
+export class CaptchaUnavailableError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.CaptchaUnavailable);
   }
 }

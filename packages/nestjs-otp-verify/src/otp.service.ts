@@ -179,7 +179,8 @@ export class OtpService {
       case 'approved': {
         const [{ token, expiresInSeconds }] = await Promise.all([
           this.tokens.sign(e164),
-          countApproval && this.fraudGuard.approved({ e164 }),
+          // The number's country is read only here: a wrong code never needs it.
+          countApproval && this.fraudGuard.approved(this.parsePhoneNumber(e164)),
         ]);
         return {
           status: 'approved',

@@ -1,13 +1,13 @@
 /**
- * Lifts a prefix's quarantine and clears its counts, so that the sends that caused it do not
+ * Lifts a prefix's or a country's quarantine and clears its counts, so that the sends that caused it do not
  * put it back in quarantine at the next request.
  *
- * KEYS[1] the prefix's hash (see ADMIT_PREFIX_SCRIPT)
+ * KEYS[1] the watched counter (see SLIDING_WINDOW_LUA)
  *
  * Returns { country, sends, approvals, until ms } of the quarantine lifted, or an empty reply
- * when the prefix was not quarantined.
+ * when it was not quarantined.
  */
-export const RELEASE_PREFIX_SCRIPT = `
+export const RELEASE_QUARANTINE_SCRIPT = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local f = redis.call('HMGET', KEYS[1], 'q', 'qs', 'qa', 'qc')
