@@ -22,6 +22,8 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'fraudGuard.prefixWindowSeconds': 'OTP_PREFIX_WINDOW_SECONDS',
   'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
   'fraudGuard.countryMinSends': 'OTP_COUNTRY_MIN_SENDS',
+  'challenge.afterFailures': 'OTP_CAPTCHA_AFTER_FAILURES',
+  'challenge.afterRequests': 'OTP_CAPTCHA_AFTER_REQUESTS',
   'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
 };
 
@@ -231,5 +233,47 @@ describe('loadAppConfig: number types and fraud guard', () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('short-admin-key');
+  });
+});
+
+describe('loadAppConfig: challenge', () => {
+  it('reads the provider, its keys and the triggers', () => {
+    const { otp } = loadAppConfig({
+      OTP_CAPTCHA_PROVIDER: 'recaptcha',
+      OTP_CAPTCHA_SECRET: 'captcha-secret',
+      OTP_CAPTCHA_SITE_KEY: 'site-key',
+      OTP_CAPTCHA_VERIFY_URL: 'http://127.0.0.1:9/siteverify',
+      OTP_CAPTCHA: 'always',
+      OTP_CAPTCHA_MIN_SCORE: '0.7',
+      OTP_CAPTCHA_AFTER_FAILURES: '4',
+      OTP_CAPTCHA_AFTER_REQUESTS: '5',
+    });
+    expect(otp.challenge).toEqual({
+      provider: 'recaptcha',
+      secret: 'captcha-secret',
+      siteKey: 'site-key',
+      verifyUrl: 'http://127.0.0.1:9/siteverify',
+      mode: 'always',
+      minScore: 0.7,
+      afterFailures: 4,
+      afterRequests: 5,
+    });
+  });
+
+  it('requires the keys with a provider, and never echoes the secret', () => {
+    const message = problemsOf({
+      OTP_CAPTCHA_PROVIDER: 'turnstile',
+      OTP_CAPTCHA: 'sometimes',
+      OTP_CAPTCHA_MIN_SCORE: '2',
+    });
+    for (const name of [
+      'OTP_CAPTCHA_SECRET',
+      'OTP_CAPTCHA_SITE_KEY',
+      'OTP_CAPTCHA ',
+      'OTP_CAPTCHA_MIN_SCORE',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(problemsOf({ OTP_CAPTCHA_PROVIDER: 'clippy' })).toContain('OTP_CAPTCHA_PROVIDER');
   });
 });

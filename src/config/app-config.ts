@@ -196,6 +196,16 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       ...trust.options,
       allowedNumberTypes: env.OTP_ALLOWED_NUMBER_TYPES,
       fraudGuard: fraudGuardOptions(env),
+      challenge: {
+        provider: env.OTP_CAPTCHA_PROVIDER,
+        secret: env.OTP_CAPTCHA_SECRET,
+        siteKey: env.OTP_CAPTCHA_SITE_KEY,
+        verifyUrl: env.OTP_CAPTCHA_VERIFY_URL,
+        mode: env.OTP_CAPTCHA,
+        minScore: env.OTP_CAPTCHA_MIN_SCORE,
+        afterFailures: env.OTP_CAPTCHA_AFTER_FAILURES,
+        afterRequests: env.OTP_CAPTCHA_AFTER_REQUESTS,
+      },
     },
   };
 }

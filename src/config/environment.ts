@@ -26,6 +26,7 @@ import {
 } from 'nestjs-otp-verify';
 
 const SMS_PROVIDERS = ['console', 'plivo', 'sns'] as const;
+const CAPTCHA_PROVIDERS = ['turnstile', 'hcaptcha', 'recaptcha'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const list = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -220,6 +221,24 @@ export class Environment {
   @IsString()
   @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
   OTP_ADMIN_API_KEY?: string;
+
+  // The challenge step; the provider's keys are required together with it.
+  @IsOptional() @IsIn(CAPTCHA_PROVIDERS) OTP_CAPTCHA_PROVIDER?: (typeof CAPTCHA_PROVIDERS)[number];
+  @ValidateIf((env: Environment) => env.OTP_CAPTCHA_PROVIDER !== undefined)
+  @IsString({ message: 'OTP_CAPTCHA_SECRET is required when OTP_CAPTCHA_PROVIDER is set' })
+  OTP_CAPTCHA_SECRET?: string;
+  @ValidateIf((env: Environment) => env.OTP_CAPTCHA_PROVIDER !== undefined)
+  @IsString({ message: 'OTP_CAPTCHA_SITE_KEY is required when OTP_CAPTCHA_PROVIDER is set' })
+  OTP_CAPTCHA_SITE_KEY?: string;
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'OTP_CAPTCHA_VERIFY_URL must be an http(s) URL' })
+  OTP_CAPTCHA_VERIFY_URL?: string;
+  @IsOptional() @IsIn(['risk', 'always', 'off']) OTP_CAPTCHA?: 'risk' | 'always' | 'off';
+  @IsOptional() @IsNumber() @Min(0) @Max(1) OTP_CAPTCHA_MIN_SCORE?: number;
+  @Bounded('challenge.afterFailures') OTP_CAPTCHA_AFTER_FAILURES: number =
+    defaultOf('challenge.afterFailures');
+  @Bounded('challenge.afterRequests') OTP_CAPTCHA_AFTER_REQUESTS: number =
+    defaultOf('challenge.afterRequests');
 
   // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
   @IsOptional()

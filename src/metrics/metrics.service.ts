@@ -61,8 +61,14 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
   /** `country` is bounded: ISO 3166 codes and `001`, as libphonenumber names regions. */
   private readonly fraudDecisions = new Counter({
     name: 'otp_fraud_guard_decisions_total',
-    help: 'Fraud guard decisions: quarantined, blocked, would_block (shadow mode), budget_exceeded, released',
+    help: 'Fraud guard decisions: quarantined, blocked, challenged, would_block (shadow mode), budget_exceeded, released',
     labelNames: ['decision', 'country'],
+    registers: [this.registry],
+  });
+  private readonly captchas = new Counter({
+    name: 'otp_captcha_total',
+    help: 'Challenge outcomes: required, passed, failed, unavailable',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 
@@ -73,6 +79,9 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
       for (const result of [SUCCESS_RESULT[operation], ...ERROR_RESULTS]) {
         this.results[operation].inc({ result }, 0);
       }
+    }
+    for (const outcome of ['required', 'passed', 'failed', 'unavailable']) {
+      this.captchas.inc({ outcome }, 0);
     }
   }
 
@@ -102,5 +111,9 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
 
   fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {
     this.fraudDecisions.inc({ decision, country });
+  }
+
+  challengeOutcome(outcome: 'required' | 'passed' | 'failed' | 'unavailable'): void {
+    this.captchas.inc({ outcome });
   }
 }

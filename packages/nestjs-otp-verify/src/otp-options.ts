@@ -15,6 +15,11 @@ import {
   type FraudGuardSettings,
   type OtpFraudGuardOptions,
 } from './fraud/fraud-guard-options.js';
+import {
+  resolveChallengeSettings,
+  type ChallengeSettings,
+  type OtpChallengeOptions,
+} from './challenge/challenge-options.js';
 import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
@@ -97,6 +102,8 @@ export interface OtpModuleOptions {
   allowedNumberTypes?: string[];
   /** Prefix conversion guard, country budgets and the admin routes against SMS pumping. */
   fraudGuard?: OtpFraudGuardOptions;
+  /** A CAPTCHA (Turnstile, hCaptcha, reCAPTCHA) asked for when a request looks risky. */
+  challenge?: OtpChallengeOptions;
   /**
    * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
    * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
@@ -139,6 +146,8 @@ export const OTP_INTEGER_OPTIONS = {
   'fraudGuard.prefixMinSends': { default: 30, min: 1, max: 100_000_000 },
   'fraudGuard.countryMinSends': { default: 200, min: 10, max: 100_000_000 },
   'fraudGuard.prefixQuarantineSeconds': { default: 43_200, min: 1, max: 31 * DAY },
+  'challenge.afterFailures': { default: 2, min: 1, max: 1_000_000 },
+  'challenge.afterRequests': { default: 3, min: 1, max: 1_000_000_000 },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -185,6 +194,7 @@ export interface OtpSettings {
   testNumbers: OtpTestNumbers;
   allowedNumberTypes: string[];
   fraudGuard: FraudGuardSettings;
+  challenge: ChallengeSettings;
   evictingRedis: 'refuse' | 'warn';
 }
 
@@ -249,6 +259,10 @@ export function resolveOtpSettings(
       t.toUpperCase(),
     ),
     evictingRedis: options.evictingRedis ?? 'warn',
+    challenge: resolveChallengeSettings(options.challenge ?? {}, {
+      afterFailures: integerOption('challenge.afterFailures', options.challenge?.afterFailures),
+      afterRequests: integerOption('challenge.afterRequests', options.challenge?.afterRequests),
+    }),
     fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
       prefixWindowSeconds: integerOption(
         'fraudGuard.prefixWindowSeconds',

@@ -15,3 +15,5 @@ export const SMS_DELIVERY_OBSERVER = Symbol('SMS_DELIVERY_OBSERVER');
 export const FRAUD_STORE = Symbol('FRAUD_STORE');
 /** Optional: learns of every fraud guard decision (the standalone service's metrics). */
 export const FRAUD_GUARD_OBSERVER = Symbol('FRAUD_GUARD_OBSERVER');
+/** Used CAPTCHA tokens, remembered across instances. */
+export const USED_CAPTCHA_TOKENS = Symbol('USED_CAPTCHA_TOKENS');

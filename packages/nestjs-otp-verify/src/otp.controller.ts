@@ -15,6 +15,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
+import { ClientOfChallenge } from './challenge/challenge-context.decorator.js';
+import type { ChallengeContext } from './challenge/challenge.service.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
@@ -65,11 +67,19 @@ export class OtpController {
     E.SmsDeliveryFailed,
     E.DeliveryBlocked,
     E.CountrySendLimitExceeded,
+    E.GlobalSendLimitExceeded,
+    E.CaptchaRequired,
+    E.CaptchaFailed,
+    E.CaptchaUnavailable,
   )
   request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
+    @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpRequestResult> {
-    return this.otp.requestCode(body.phoneNumber, body.channel);
+    return this.otp.requestCode(body.phoneNumber, body.channel, {
+      ...client,
+      token: body.captchaToken,
+    });
   }
 
   @Post('verify')
@@ -90,10 +100,17 @@ export class OtpController {
     E.OtpAttemptsExceeded,
     E.PhoneLocked,
     E.RateLimited,
+    E.CaptchaRequired,
+    E.CaptchaFailed,
+    E.CaptchaUnavailable,
   )
   verify(
     @Body(new OtpBodyValidationPipe(VERIFY_OTP_RULES)) body: VerifyOtpBody,
+    @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpVerifyResult> {
-    return this.otp.verifyCode(body.phoneNumber, body.code);
+    return this.otp.verifyCode(body.phoneNumber, body.code, {
+      ...client,
+      token: body.captchaToken,
+    });
   }
 }

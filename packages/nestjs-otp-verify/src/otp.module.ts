@@ -5,6 +5,8 @@ import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { randomHashSecret } from './code/otp-code.js';
+import { usedCaptchaTokensProvider } from './challenge/challenge.providers.js';
+import { ChallengeService } from './challenge/challenge.service.js';
 import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
 import { FraudGuardService } from './fraud/fraud-guard.service.js';
@@ -61,6 +63,8 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
     fraudStoreProvider,
     FraudGuardService,
     FraudAdminGuard,
+    usedCaptchaTokensProvider,
+    ChallengeService,
   ],
   exports: [
     OtpService,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
-import { FraudGuardService } from './fraud/fraud-guard.service.js';
+import { ChallengeService, type ChallengeContext } from './challenge/challenge.service.js';
+import { ChallengeNeededError, FraudGuardService } from './fraud/fraud-guard.service.js';
 import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
@@ -72,6 +73,7 @@ export class OtpService {
     private readonly tokens: OtpTokenSigner,
     private readonly testNumbers: OtpTestNumbers,
     private readonly fraudGuard: FraudGuardService,
+    private readonly challenge: ChallengeService,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -93,13 +95,31 @@ export class OtpService {
     return parsePhoneNumber(phoneNumber, this.settings.defaultCountry);
   }
 
-  async requestCode(phoneNumber: string, channel: OtpChannel = 'sms'): Promise<OtpRequestResult> {
+  /**
+   * `challenge` carries what the HTTP edge knows (the client's `captchaToken`, address and
+   * request count); a host app's own call may leave it out.
+   */
+  async requestCode(
+    phoneNumber: string,
+    channel: OtpChannel = 'sms',
+    challenge: ChallengeContext = {},
+  ): Promise<OtpRequestResult> {
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
-    await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone));
+    const challenged = await this.challenge.admit(
+      'request',
+      challenge,
+      () => this.store.failedVerifications(phone.e164),
+      () => phone.region ?? '001',
+    );
+    try {
+      await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone), challenged);
+    } catch (error) {
+      throw error instanceof ChallengeNeededError ? this.challenge.required() : error;
+    }
     return {
       status: 'pending',
       phoneNumber: phone.e164,
@@ -138,7 +158,11 @@ export class OtpService {
     }
   }
 
-  async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
+  async verifyCode(
+    phoneNumber: string,
+    code: string,
+    challenge: ChallengeContext = {},
+  ): Promise<OtpVerifyResult> {
     if (!this.codeFormat.test(code)) {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
@@ -148,6 +172,12 @@ export class OtpService {
       const policy = exemptFromLockout(this.verifyPolicy);
       return this.answer(testNumber.e164, await this.check(testNumber.e164, code, policy));
     }
+    await this.challenge.admit(
+      'verify',
+      challenge,
+      async () => this.store.failedVerifications(this.parsePhoneNumber(phoneNumber).e164),
+      () => this.parsePhoneNumber(phoneNumber).region ?? '001',
+    );
     // A number written in E.164 is looked up as written first. The store holds state only under
     // a number the service parsed and accepted, so any state there proves the input valid and
     // already normalised: the parse (a fifth of a verification of a number not seen lately) is

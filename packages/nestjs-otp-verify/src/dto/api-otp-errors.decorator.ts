@@ -36,6 +36,9 @@ export function ApiOtpErrors(...codes: OtpErrorCode[]): MethodDecorator & ClassD
                 code,
                 message: OTP_ERROR_MESSAGES[code],
                 ...(code === OtpErrorCode.OtpIncorrect && { attemptsRemaining: 3 }),
+                ...(code === OtpErrorCode.CaptchaRequired && {
+                  captcha: { provider: 'turnstile', siteKey: '0x4AAAAAAAexample' },
+                }),
               },
             },
           ]),

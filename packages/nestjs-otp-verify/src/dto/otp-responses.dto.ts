@@ -57,6 +57,13 @@ export class OtpJwksResponseDto {
   keys!: OtpJwkDto[];
 }
 
+export class CaptchaChallengeDto {
+  @ApiProperty({ enum: ['turnstile', 'hcaptcha', 'recaptcha'], example: 'turnstile' })
+  provider!: string;
+  @ApiProperty({ example: '0x4AAAAAAAexample' })
+  siteKey!: string;
+}
+
 export class ErrorResponseDto {
   @ApiProperty({ example: 400 })
   statusCode!: number;
@@ -66,4 +73,9 @@ export class ErrorResponseDto {
   message!: string;
   @ApiPropertyOptional({ description: 'only with otp_incorrect', example: 3 })
   attemptsRemaining?: number;
+  @ApiPropertyOptional({
+    type: CaptchaChallengeDto,
+    description: 'only with captcha_required: the widget to render',
+  })
+  captcha?: CaptchaChallengeDto;
 }

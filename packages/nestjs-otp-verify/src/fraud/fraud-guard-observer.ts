@@ -17,6 +17,8 @@ export interface FraudGuardDecisionEvent {
   quarantinedUntil?: number;
   /** Released by an operator (the admin routes) rather than by time or approvals. */
   byOperator?: boolean;
+  /** A challenge asked for by one of the challenge step's own triggers, not the guard's. */
+  trigger?: 'always' | 'client_requests' | 'number_failures';
 }
 
 export interface GlobalBudgetWarningEvent {
@@ -27,11 +29,13 @@ export interface GlobalBudgetWarningEvent {
 }
 
 /**
- * Learns of every decision of the fraud guard, and of each global budget passing 80 % (once per
- * window, across instances). Optional: a host app that provides none (globally) gets the log
+ * Learns of every decision of the fraud guard, of each global budget passing 80 % (once per
+ * window, across instances) and of each challenge outcome. Optional: a host app that provides none (globally) gets the log
  * lines only; the standalone service binds its metrics here.
  */
 export interface FraudGuardObserver {
   fraudGuardDecision(event: FraudGuardDecisionEvent): void;
   globalBudgetWarning?(event: GlobalBudgetWarningEvent): void;
+  /** Each challenge outcome: `required`, `passed`, `failed`, `unavailable`. */
+  challengeOutcome?(outcome: 'required' | 'passed' | 'failed' | 'unavailable'): void;
 }

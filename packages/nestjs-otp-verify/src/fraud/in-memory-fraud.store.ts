@@ -152,7 +152,7 @@ export class InMemoryFraudStore implements FraudStore {
         quarantine.quarantinedUntil > now &&
         approvalsOf(w) / sends >= minConversion
       ) {
-        w.state.quarantine = undefined;
+        this.counters.delete(keyOf(counter));
         released.push({
           ...quarantine,
           prefix: counter.kind === 'prefix' ? counter.id : null,

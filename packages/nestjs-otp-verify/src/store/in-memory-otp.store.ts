@@ -94,6 +94,10 @@ export class InMemoryOtpStore implements OtpStore {
     return { outcome: 'incorrect', attemptsRemaining: pending.attemptsLeft };
   }
 
+  async failedVerifications(phoneNumber: string): Promise<number> {
+    return this.live(this.failures, phoneNumber)?.count ?? 0;
+  }
+
   async ping(): Promise<void> {}
 
   /** Expired entries are otherwise only dropped when read; numbers never seen again would pile up. */

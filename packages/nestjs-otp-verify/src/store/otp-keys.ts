@@ -38,6 +38,11 @@ export function fraudKeys(prefix: string, tagDigits: number) {
   };
 }
 
+/** A used CAPTCHA token, by its SHA-256 digest: never the token itself. */
+export function captchaTokenKey(prefix: string, digest: string): string {
+  return `${prefix}captcha:{${digest}}`;
+}
+
 /** What readiness writes: proof that the store takes writes, not only that it answers PING. */
 export function healthProbeKey(prefix: string): string {
   return `${prefix}health:probe`;

@@ -43,6 +43,8 @@ export interface OtpStore {
   revoke(phoneNumber: string, codeHash: string): Promise<void>;
   /** Checks the code, counts a wrong one, deletes a right one. */
   verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult>;
+  /** Failed verifications of the number in its current lockout window; for the challenge step. */
+  failedVerifications(phoneNumber: string): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */
   ping(): Promise<void>;
 }

@@ -4,6 +4,10 @@ import {
   type ThrottlerLimitDetail,
   type ThrottlerOptions,
 } from '@nestjs/throttler';
+import {
+  CLIENT_REQUESTS,
+  type RequestWithClientCount,
+} from '../challenge/challenge-context.decorator.js';
 import { RateLimitedError } from '../otp.errors.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
@@ -26,18 +30,30 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
    */
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
+  /**
+   * The base guard's steps, less the headers and user-agent lists it is configured without, and
+   * keeping the client's count of hits on the request: the challenge step asks for a CAPTCHA
+   * once a client has made a few requests, and reads it there rather than asking Redis again.
+   */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
     const ttl = throttler.ttl as number;
-    return this.handleRequest({
-      context,
-      throttler,
-      limit: throttler.limit as number,
+    const limit = throttler.limit as number;
+    const request = context.switchToHttp().getRequest<RequestWithClientCount>();
+    const tracker = await this.commonOptions.getTracker!(request as never, context);
+    const key = this.generateKey(context, tracker);
+    const record = await this.storageService.increment(
+      key,
       ttl,
-      blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
-      getTracker: this.commonOptions.getTracker!,
-      generateKey: this.commonOptions.generateKey!,
-    });
+      limit,
+      (throttler.blockDuration as number | undefined) ?? ttl,
+      throttler.name!,
+    );
+    if (record.isBlocked) {
+      await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+    }
+    request[CLIENT_REQUESTS] = record.totalHits;
+    return true;
   }
 
   /**

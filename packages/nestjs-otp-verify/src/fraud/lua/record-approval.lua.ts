@@ -4,8 +4,9 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * Counts one approved code for the watched counters of one Redis slot (a number's prefixes, or
  * its country). A counter with no sends in the window is left alone: the approval answers a send
  * the window has forgotten, and would only inflate its conversion. A quarantined counter whose
- * conversion is back at the minimum is released: approvals after challenges let a range that
- * real users need recover by itself.
+ * conversion is back at the minimum is released with a clean slate, as an operator's release
+ * is: approvals after challenges let a range that real users need recover by itself, and the
+ * sends that caused the quarantine do not put it back at the next unverified send.
  *
  * KEYS the counters (see SLIDING_WINDOW_LUA)  ARGV[1] window ms  ARGV[2] min conversion
  *
@@ -24,11 +25,11 @@ for i = 1, #KEYS do
     local sends = sendsOf(w)
     if w.q > now and sends > 0 and approvalsOf(w) / sends >= tonumber(ARGV[2]) then
       country = redis.call('HGET', w.key, 'qc') or ''
-      redis.call('HDEL', w.key, 'q', 'qs', 'qa', 'qc')
-      w.q = 0
+      redis.call('DEL', w.key)
       released = 1
+    else
+      saveWindow(w, false)
     end
-    saveWindow(w, false)
   end
   local n = #out
   out[n + 1] = released
