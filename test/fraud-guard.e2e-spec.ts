@@ -273,6 +273,29 @@ describe('fraud guard', () => {
     });
   });
 
+  describe('global budget', () => {
+    it('warns once at 80 %, then refuses past it with Retry-After within the hour', async () => {
+      const app = await start({ OTP_GLOBAL_SEND_LIMITS: 'hour=5' });
+      const numbers = numbersIn('33612345', 7, 11);
+      for (const phoneNumber of numbers.slice(0, 5)) {
+        await requestCode(app, phoneNumber).expect(202);
+      }
+      for (const phoneNumber of numbers.slice(5)) {
+        expectRefused(await requestCode(app, phoneNumber), 'global_send_limit_exceeded', 3600);
+      }
+      expect(fake.received).toHaveLength(5);
+      const messages = guardLog().map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(messages.filter((m) => m.msg.includes('past 80 %'))).toEqual([
+        {
+          ...messages.find((m) => m.msg.includes('past 80 %')),
+          level: 40,
+          msg: 'The global budget of 5 sends per hour is past 80 %: 4 sends in the last hour',
+        },
+      ]);
+      expect(await decisions(app)).toMatchObject({ 'budget_exceeded:FR': 2 });
+    });
+  });
+
   describe('admin routes', () => {
     it('answer 404 without OTP_ADMIN_API_KEY', async () => {
       const app = await start({});
