@@ -70,7 +70,9 @@ export class OtpController {
     E.GlobalSendLimitExceeded,
     E.CaptchaRequired,
     E.CaptchaFailed,
+    // A method's answers of a status replace the controller's: 503 is listed again in full.
     E.CaptchaUnavailable,
+    E.StoreUnavailable,
   )
   request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
@@ -102,7 +104,9 @@ export class OtpController {
     E.RateLimited,
     E.CaptchaRequired,
     E.CaptchaFailed,
+    // A method's answers of a status replace the controller's: 503 is listed again in full.
     E.CaptchaUnavailable,
+    E.StoreUnavailable,
   )
   verify(
     @Body(new OtpBodyValidationPipe(VERIFY_OTP_RULES)) body: VerifyOtpBody,
