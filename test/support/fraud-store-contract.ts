@@ -238,6 +238,22 @@ export function describeFraudStoreContract(
       expect((await store.admitSend(counters, policy)).outcome).toBe('admitted');
     });
 
+    it('tells a verify at risk: a quarantine, or a global budget past 80 %, and writes nothing', async () => {
+      const prefix = nextPrefix();
+      const watched = [prefixCounter(prefix)];
+      expect(await store.atRisk(watched, DAY)).toBe(false);
+      for (let i = 0; i < 4; i++) await admit(prefix);
+      expect(await store.atRisk(watched, DAY)).toBe(true);
+      const global: SendCounter[] = [
+        { kind: 'global_budget', id: `hour-${nextCountry()}`, limit: 5, windowMs: 3_600_000 },
+      ];
+      for (let i = 0; i < 3; i++) await store.admitSend(global, policy);
+      expect(await store.atRisk(global, DAY)).toBe(false);
+      expect(await store.atRisk(global, DAY)).toBe(false);
+      await store.admitSend(global, policy);
+      expect(await store.atRisk(global, DAY)).toBe(true);
+    });
+
     it('spends a country budget exactly, says when there is room again, and gives back', async () => {
       const country = nextCountry();
       const counters: SendCounter[] = [

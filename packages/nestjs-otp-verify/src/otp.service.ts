@@ -109,12 +109,10 @@ export class OtpService {
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
-    const challenged = await this.challenge.admit(
-      'request',
-      challenge,
-      () => this.store.failedVerifications(phone.e164),
-      () => phone.region ?? '001',
-    );
+    const challenged = await this.challenge.admit('request', challenge, {
+      failures: () => this.store.failedVerifications(phone.e164),
+      country: () => phone.region ?? '001',
+    });
     try {
       await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone), challenged);
     } catch (error) {
@@ -172,12 +170,14 @@ export class OtpService {
       const policy = exemptFromLockout(this.verifyPolicy);
       return this.answer(testNumber.e164, await this.check(testNumber.e164, code, policy));
     }
-    await this.challenge.admit(
-      'verify',
-      challenge,
-      async () => this.store.failedVerifications(this.parsePhoneNumber(phoneNumber).e164),
-      () => this.parsePhoneNumber(phoneNumber).region ?? '001',
-    );
+    // Parsed only when the challenge step needs the number: never for a plain verify.
+    let parsed: PhoneNumber | undefined;
+    const parse = (): PhoneNumber => (parsed ??= this.parsePhoneNumber(phoneNumber));
+    await this.challenge.admit('verify', challenge, {
+      failures: () => this.store.failedVerifications(parse().e164),
+      guarded: () => this.fraudGuard.atRisk(parse()),
+      country: () => parse().region ?? '001',
+    });
     // A number written in E.164 is looked up as written first. The store holds state only under
     // a number the service parsed and accepted, so any state there proves the input valid and
     // already normalised: the parse (a fifth of a verification of a number not seen lately) is

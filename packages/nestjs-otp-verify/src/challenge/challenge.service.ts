@@ -24,8 +24,21 @@ export interface ChallengeContext {
 
 export type CaptchaOutcome = 'required' | 'passed' | 'failed' | 'unavailable';
 
-/** Why a challenge was asked for without the fraud guard: the contract's other triggers. */
-type RiskTrigger = 'always' | 'client_requests' | 'number_failures';
+/** Why a challenge was asked for outside a send's admission by the fraud guard. */
+type RiskTrigger = 'always' | 'client_requests' | 'number_failures' | 'fraud_guard';
+
+/** What the service reads, only when it can decide, to tell whether a call is risky. */
+export interface RiskReaders {
+  /** The number's failed verifications in its lockout window. */
+  failures(): Promise<number>;
+  /**
+   * For a verify: a quarantine of the number's prefix or country, or a global budget past 80 %.
+   * A request learns that from its admission by the fraud guard instead.
+   */
+  guarded?(): Promise<boolean>;
+  /** The number's country, for the decision's metric. */
+  country(): string;
+}
 
 /**
  * The challenge step: a CAPTCHA asked for only when a call looks risky (or always, if so
@@ -49,22 +62,24 @@ export class ChallengeService {
   /**
    * Checks a presented token (`passed`), or refuses with `captcha_required` when a risk trigger
    * holds; otherwise `ask`: the fraud guard may still ask for one (`none` when challenges are off).
-   * `failures` reads the number's failed verifications only when that can decide.
    */
   async admit(
     operation: 'request' | 'verify',
     context: ChallengeContext,
-    failures: () => Promise<number>,
-    country: () => string,
+    risk: RiskReaders,
   ): Promise<ChallengeState> {
     if (this.settings.mode === 'off') return 'none';
     if (context.token !== undefined) {
       await this.pass(context.token, context.clientIp);
       return 'passed';
     }
-    const trigger = await this.triggerOf(operation, context, failures);
+    const trigger = await this.triggerOf(operation, context, risk);
     if (trigger) {
-      this.observer?.fraudGuardDecision({ decision: 'challenged', country: country(), trigger });
+      this.observer?.fraudGuardDecision({
+        decision: 'challenged',
+        country: risk.country(),
+        trigger,
+      });
       this.logger.log(`Challenge asked for a ${operation}: ${trigger.replace('_', ' ')}`);
       throw this.required();
     }
@@ -83,7 +98,7 @@ export class ChallengeService {
   private async triggerOf(
     operation: 'request' | 'verify',
     context: ChallengeContext,
-    failures: () => Promise<number>,
+    risk: RiskReaders,
   ): Promise<RiskTrigger | undefined> {
     if (operation === 'request') {
       if (this.settings.mode === 'always') return 'always';
@@ -92,7 +107,8 @@ export class ChallengeService {
         return 'client_requests';
       }
     }
-    return (await failures()) >= this.settings.afterFailures ? 'number_failures' : undefined;
+    if ((await risk.failures()) >= this.settings.afterFailures) return 'number_failures';
+    return (await risk.guarded?.()) ? 'fraud_guard' : undefined;
   }
 
   private async pass(token: string, clientIp?: string): Promise<void> {

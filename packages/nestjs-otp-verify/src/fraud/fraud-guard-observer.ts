@@ -18,7 +18,7 @@ export interface FraudGuardDecisionEvent {
   /** Released by an operator (the admin routes) rather than by time or approvals. */
   byOperator?: boolean;
   /** A challenge asked for by one of the challenge step's own triggers, not the guard's. */
-  trigger?: 'always' | 'client_requests' | 'number_failures';
+  trigger?: 'always' | 'client_requests' | 'number_failures' | 'fraud_guard';
 }
 
 export interface GlobalBudgetWarningEvent {

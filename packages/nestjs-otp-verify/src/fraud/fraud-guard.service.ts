@@ -114,6 +114,17 @@ export class FraudGuardService {
     }
   }
 
+  /**
+   * Whether a verify for `phone` needs a challenge for the guard's sake: one of its prefixes or
+   * its country is quarantined (enforce mode), or a global budget is past 80 %. Reads only.
+   */
+  async atRisk(phone: Pick<PhoneNumber, 'e164' | 'region'>): Promise<boolean> {
+    const watched =
+      this.settings.mode === 'enforce' ? this.watchedOf(phone, phone.region ?? NO_COUNTRY) : [];
+    const counters = [...this.globalBudgets(), ...watched];
+    return counters.length > 0 && this.store.atRisk(counters, this.settings.prefixWindowMs);
+  }
+
   /** Prefixes and countries in quarantine now, with the figures that put them there. */
   async quarantined(): Promise<(Quarantine & { conversion: number })[]> {
     const entries = await this.store.quarantined();
@@ -144,15 +155,16 @@ export class FraudGuardService {
         windowMs: COUNTRY_BUDGET_WINDOW_MS,
       });
     }
-    for (const { window, limit } of this.settings.globalSendLimits) {
-      counters.push({
-        kind: 'global_budget',
-        id: window,
-        limit,
-        windowMs: GLOBAL_BUDGET_WINDOWS_MS[window],
-      });
-    }
-    return [...counters, ...this.watchedOf(phone, country)];
+    return [...counters, ...this.globalBudgets(), ...this.watchedOf(phone, country)];
+  }
+
+  private globalBudgets(): SendCounter[] {
+    return this.settings.globalSendLimits.map(({ window, limit }) => ({
+      kind: 'global_budget',
+      id: window,
+      limit,
+      windowMs: GLOBAL_BUDGET_WINDOWS_MS[window],
+    }));
   }
 
   private watchedOf(phone: Pick<PhoneNumber, 'e164'>, country: string): WatchedCounter[] {

@@ -76,6 +76,11 @@ export interface Quarantine {
 export interface FraudStore {
   /** Counts one send against every counter, or refuses it and counts nothing. */
   admitSend(counters: SendCounter[], policy: SendPolicy): Promise<SendAdmission>;
+  /**
+   * Whether a watched counter among `counters` is quarantined, or a global budget is past 80 %;
+   * reads only.
+   */
+  atRisk(counters: SendCounter[], windowMs: number): Promise<boolean>;
   /** Gives back an admitted send that was never made. */
   withdrawSend(admission: SendAdmission): Promise<void>;
   /**

@@ -125,6 +125,23 @@ export class InMemoryFraudStore implements FraudStore {
     return { outcome: 'admitted', counters: reports };
   }
 
+  /** A watched counter's quarantine needs no window; a global budget has its own. */
+  async atRisk(counters: SendCounter[]): Promise<boolean> {
+    const now = this.now();
+    return counters.some((counter) => {
+      const state = this.live(keyOf(counter));
+      if (!state) return false;
+      if ('minSends' in counter) return (state.quarantine?.quarantinedUntil ?? 0) > now;
+      if (counter.kind !== 'global_budget') return false;
+      const bucket = Math.floor(now / counter.windowMs);
+      const previous =
+        state.bucket === bucket ? state.ps : state.bucket === bucket - 1 ? state.cs : 0;
+      const current = state.bucket === bucket ? state.cs : 0;
+      const weight = 1 - (now - bucket * counter.windowMs) / counter.windowMs;
+      return previous * weight + current >= 0.8 * counter.limit;
+    });
+  }
+
   async withdrawSend(admission: SendAdmission): Promise<void> {
     for (const { counter, bucket } of admission.counters) {
       const state = this.live(keyOf(counter));

@@ -12,6 +12,7 @@ import type {
   WatchedCounter,
 } from './fraud-store.js';
 import { ADMIT_SEND_SCRIPT } from './lua/admit-send.lua.js';
+import { AT_RISK_SCRIPT } from './lua/at-risk.lua.js';
 import { RECORD_APPROVAL_SCRIPT } from './lua/record-approval.lua.js';
 import { RELEASE_QUARANTINE_SCRIPT } from './lua/release-quarantine.lua.js';
 import { WITHDRAW_SEND_SCRIPT } from './lua/withdraw-send.lua.js';
@@ -33,6 +34,7 @@ const MULTI_KEY_SCRIPTS = {
   otpFraudAdmitSend: ADMIT_SEND_SCRIPT,
   otpFraudWithdraw: WITHDRAW_SEND_SCRIPT,
   otpFraudApprove: RECORD_APPROVAL_SCRIPT,
+  otpFraudAtRisk: AT_RISK_SCRIPT,
 } as const;
 
 const figure = (value: string | number): number => Math.round(Number(value) * 100) / 100;
@@ -77,11 +79,7 @@ export class RedisFraudStore implements FraudStore {
           policy.enforce ? '1' : '0',
           policy.challenge,
           policy.country,
-          ...group.flatMap(({ counter }) => [
-            KIND_CODE[counter.kind],
-            'windowMs' in counter ? counter.windowMs : policy.windowMs,
-            'limit' in counter ? counter.limit : counter.minSends,
-          ]),
+          ...group.flatMap(({ counter }) => this.specOf(counter, policy.windowMs)),
         ]),
       );
       const groupReports = group.map(({ counter }, i) => reportOf(counter, reply, i));
@@ -96,6 +94,19 @@ export class RedisFraudStore implements FraudStore {
       }
     }
     return { outcome: 'admitted', counters: reports };
+  }
+
+  async atRisk(counters: SendCounter[], windowMs: number): Promise<boolean> {
+    for (const group of this.bySlot(counters)) {
+      const risky = await this.call(() =>
+        this.run('otpFraudAtRisk', group.length, [
+          ...group.map(({ key }) => key),
+          ...group.flatMap(({ counter }) => this.specOf(counter, windowMs)),
+        ]),
+      );
+      if (Number(risky) === 1) return true;
+    }
+    return false;
   }
 
   async withdrawSend(admission: SendAdmission): Promise<void> {
@@ -201,6 +212,15 @@ export class RedisFraudStore implements FraudStore {
       this.defined.add(name);
     }
     return this.redis[name](...args) as Promise<Reply>;
+  }
+
+  /** What a script reads of a counter: its kind, window and threshold. */
+  private specOf(counter: SendCounter, watchWindowMs: number): Arg[] {
+    return [
+      KIND_CODE[counter.kind],
+      'windowMs' in counter ? counter.windowMs : watchWindowMs,
+      'limit' in counter ? counter.limit : counter.minSends,
+    ];
   }
 
   private keyOf(counter: Pick<SendCounter, 'kind' | 'id'>): string {
