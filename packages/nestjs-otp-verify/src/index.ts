@@ -37,3 +37,9 @@ export type {
   FraudGuardObserver,
   GlobalBudgetWarningEvent,
 } from './fraud/fraud-guard-observer.js';
+export type {
+  CaptchaProviderName,
+  ChallengeMode,
+  OtpChallengeOptions,
+} from './challenge/challenge-options.js';
+export type { ChallengeContext } from './challenge/challenge.service.js';
