@@ -11,6 +11,7 @@ import type {
   SendPolicy,
   WatchedCounter,
 } from './fraud-store.js';
+import { PREFIX_DIGITS } from './fraud-guard-options.js';
 import { ADMIT_SEND_SCRIPT } from './lua/admit-send.lua.js';
 import { AT_RISK_SCRIPT } from './lua/at-risk.lua.js';
 import { RECORD_APPROVAL_SCRIPT } from './lua/record-approval.lua.js';
@@ -27,8 +28,9 @@ type ScriptedClient = RedisClient &
   Record<string, (...args: Arg[]) => Promise<Reply | number>>;
 
 /**
- * The scripts that take any number of keys. Each is registered once per key count it is called
- * with: ioredis routes an auto-pipelined command by its first argument, which must then be a key.
+ * The scripts that take any number of keys. Each is registered once per key count, up front:
+ * ioredis routes an auto-pipelined command by its first argument, which must then be a key, and
+ * a pipeline already under way knows only the commands defined before it began.
  */
 const MULTI_KEY_SCRIPTS = {
   otpFraudAdmitSend: ADMIT_SEND_SCRIPT,
@@ -44,6 +46,9 @@ const KIND_CODE: Record<SendCounter['kind'], string> = {
   country_budget: 'b',
   global_budget: 'g',
 };
+/** A send's counters at most: a country budget, two global budgets, every length, a country. */
+const MAX_COUNTERS = 4 + PREFIX_DIGITS.max - PREFIX_DIGITS.min + 1;
+
 /** The listing's index names a country apart from a prefix. */
 const COUNTRY_MEMBER = 'country:';
 
@@ -55,11 +60,15 @@ export class RedisFraudStore implements FraudStore {
   private readonly logger = new Logger(RedisFraudStore.name);
   private readonly redis: ScriptedClient;
   private readonly keys: ReturnType<typeof fraudKeys>;
-  private readonly defined = new Set<string>();
 
   /** `prefixTagDigits`: the shortest watched prefix length, the hash tag of a number's prefixes. */
   constructor(redis: RedisClient, keyPrefix: string, prefixTagDigits: number) {
     redis.defineCommand('otpFraudRelease', { numberOfKeys: 1, lua: RELEASE_QUARANTINE_SCRIPT });
+    for (const [name, lua] of Object.entries(MULTI_KEY_SCRIPTS)) {
+      for (let keys = 1; keys <= MAX_COUNTERS; keys++) {
+        redis.defineCommand(`${name}${keys}`, { numberOfKeys: keys, lua });
+      }
+    }
     this.redis = redis as ScriptedClient;
     this.keys = fraudKeys(keyPrefix, prefixTagDigits);
   }
@@ -206,12 +215,7 @@ export class RedisFraudStore implements FraudStore {
     keyCount: number,
     args: Arg[],
   ): Promise<Reply> {
-    const name = `${script}${keyCount}`;
-    if (!this.defined.has(name)) {
-      this.redis.defineCommand(name, { numberOfKeys: keyCount, lua: MULTI_KEY_SCRIPTS[script] });
-      this.defined.add(name);
-    }
-    return this.redis[name](...args) as Promise<Reply>;
+    return this.redis[`${script}${keyCount}`](...args) as Promise<Reply>;
   }
 
   /** What a script reads of a counter: its kind, window and threshold. */
