@@ -2,7 +2,7 @@
 export default {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/packages'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/packages', '<rootDir>/deploy'],
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],

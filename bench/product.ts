@@ -18,8 +18,8 @@ import { configureApp, createFastifyAdapter } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 
-/** The module's default delivery policy (2 retries, a 10 s deadline per send), as a real provider gets it. */
-const DELIVERY_POLICY = { maxRetries: 2, timeoutMs: 10_000, baseDelayMs: 200 };
+/** The module's default delivery policy (2 retries, 3 calls, a 10 s deadline), as a real provider gets it. */
+const DELIVERY_POLICY = { maxRetries: 2, maxAttempts: 3, timeoutMs: 10_000, baseDelayMs: 200 };
 const standIn: SmsProvider = { name: 'bench-stand-in', send: async () => undefined };
 
 const config = loadAppConfig(process.env);
@@ -29,8 +29,7 @@ const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(c
     inject: [{ token: SMS_DELIVERY_OBSERVER, optional: true }],
     factory: (observer?: SmsDeliveryObserver) =>
       new ResilientSmsProvider(
-        standIn,
-        () => ({ kind: 'permanent', reason: 'stand-in' }),
+        [{ provider: standIn, classify: () => ({ kind: 'permanent', reason: 'stand-in' }) }],
         DELIVERY_POLICY,
         observer,
       ),

@@ -6,7 +6,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { OTP_ERROR_MESSAGES, OtpApiKeys, OtpErrorCode } from 'nestjs-otp-verify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { answerClientError } from './common/client-error.js';
 import { requestIdFor } from './common/logging.js';
+import { recordRouteMethods } from './common/route-methods.js';
 import type { AppConfig } from './config/app-config.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -43,8 +45,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     // (30 s by default, which would let a slow client hold a socket up to 40 s).
     requestTimeout: REQUEST_DEADLINE_MS,
     http: { headersTimeout: REQUEST_DEADLINE_MS, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
+  recordRouteMethods(fastify);
   // Only JSON reaches a route: a text/plain body is what any web page can send cross-site.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -108,11 +112,20 @@ function enableCors(app: INestApplication, origins: string[]): void {
   });
 }
 
-/** App-wide set-up that is not a provider: CORS, the OpenAPI document and the JSON logger. */
+/**
+ * The module's routes are relative (`otp/request`); the service places them under `/api`, as
+ * the contract does, and keeps its own routes where operators and JOSE libraries look for them.
+ */
+const API_PREFIX = 'api';
+const ROUTES_OUTSIDE_API = ['health/*path', 'metrics', '.well-known/jwks.json', 'admin/*path'];
+
+/** App-wide set-up that is not a provider: the prefix, CORS, the OpenAPI document, the logger. */
 export function configureApp(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROUTES_OUTSIDE_API });
   app.useLogger(app.get(Logger));
   enableCors(app, app.get(ConfigService).get<string[]>('corsOrigins') ?? []);
   const apiKeysRequired = app.get(OtpApiKeys, { strict: false }).required;
+  const adminRoutes = app.get(ConfigService).get<AppConfig['otp']>('otp')?.fraudGuard?.adminApiKey;
   let builder = new DocumentBuilder()
     .setTitle('OTP verification')
     .setDescription('Sends one-time codes by SMS and verifies them.')
@@ -121,10 +134,14 @@ export function configureApp(app: INestApplication): void {
     .addTag('otp', 'Send and verify one-time codes')
     .addTag('health', 'Liveness and readiness probes')
     .addTag('operations', 'Metrics for monitoring')
-    .addTag('tokens', 'Public keys that verify verification tokens')
-    .addTag('admin', 'Fraud guard administration (with OTP_ADMIN_API_KEY)')
-    // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`.
-    .addBearerAuth();
+    .addTag('tokens', 'Public keys that verify verification tokens');
+  if (adminRoutes !== undefined) {
+    // The admin routes' `Authorization: Bearer <OTP_ADMIN_API_KEY>`; without the key they and
+    // their scheme are absent from the document.
+    builder = builder
+      .addTag('admin', 'Fraud guard administration (with OTP_ADMIN_API_KEY)')
+      .addBearerAuth();
+  }
   if (apiKeysRequired) {
     builder = builder.addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'one of the keys of OTP_API_KEYS' },

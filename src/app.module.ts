@@ -5,10 +5,10 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { createRootLogger, loggerParams } from './common/logging.js';
 import { RequestLogHook } from './common/request-log.hook.js';
+import { ServiceExceptionFilter } from './common/service-exception.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { OtpExceptionFilter } from 'nestjs-otp-verify';
 import { OtpModule } from 'nestjs-otp-verify';
 
 export interface AppModuleOptions {
@@ -26,9 +26,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
         LoggerModule.forRoot(loggerParams(logger)),
-        MetricsModule,
+        MetricsModule.forRoot(config.metricsPort),
         OtpModule.forRootAsync({
           isGlobal: true,
+          // Without an admin key the admin routes do not exist: 404, and absent from /docs.
+          fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>
             configService.get('otp', { infer: true }),
@@ -36,8 +38,9 @@ export class AppModule {
         HealthModule,
       ],
       providers: [
-        // Globally as well as on the controller: body parsing fails before any controller runs.
-        { provide: APP_FILTER, useClass: OtpExceptionFilter },
+        // Globally as well as the module's filter on its controllers: body parsing fails before
+        // any controller runs, and unknown routes have none.
+        { provide: APP_FILTER, useClass: ServiceExceptionFilter },
         {
           provide: RequestLogHook,
           inject: [HttpAdapterHost],

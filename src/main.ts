@@ -22,7 +22,9 @@ async function bootstrap(): Promise<void> {
   const deadline = () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
   process.once('SIGTERM', deadline).once('SIGINT', deadline);
   await app.listen(config.port, '0.0.0.0');
-  new Logger('Bootstrap').log(startupLine(config));
+  const logger = new Logger('Bootstrap');
+  logger.log(startupLine(config));
+  for (const warning of config.warnings) logger.warn(warning);
 }
 
 /** Where it listens and what it chose, so an operator sees a wrong store or provider at once. */
@@ -34,7 +36,11 @@ function startupLine(config: AppConfig): string {
     ? `${sms.provider} (fallback ${sms.fallbackProvider})`
     : sms?.provider;
   const base = `http://localhost:${config.port}`;
-  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs; store: ${store}; SMS provider: ${provider}`;
+  const metrics =
+    config.metricsPort === undefined
+      ? ''
+      : `; metrics at http://localhost:${config.metricsPort}/metrics only`;
+  return `Listening on 0.0.0.0:${config.port}; docs at ${base}/docs${metrics}; store: ${store}; SMS provider: ${provider}`;
 }
 
 // A refusal at start-up (such as an evicting Redis in production) is one line, never a stack.

@@ -6,7 +6,7 @@ import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { expectRefused } from './support/refusals.js';
 import { SmsOutbox } from './support/sms-outbox.js';
-import { startHostApp } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
 
 /**
  * A host application on Express that imports OtpModule.forRoot() and sets nothing up globally,
@@ -23,6 +23,7 @@ describe('OtpModule in a host app on Express', () => {
         imports: [
           ThrottlerModule.forRoot([{ ttl: 60_000, limit: 1000 }]),
           OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
             resendCooldownSeconds: 0,
             rateLimit: { ttlSeconds: 60, requestLimit: 2 },
@@ -39,7 +40,7 @@ describe('OtpModule in a host app on Express', () => {
 
   it('throttles by req.ip with the module options, under the module key prefix', async () => {
     const send = (phoneNumber: string) =>
-      request(app.getHttpServer()).post('/api/otp/request').send({ phoneNumber });
+      request(app.getHttpServer()).post('/otp/request').send({ phoneNumber });
     await send('+447400500001').expect(202);
     await send('+447400500002').expect(202);
     expectRefused(await send('+447400500003'), 'rate_limited', 60);

@@ -42,12 +42,26 @@ describe('per-number limits over HTTP (Redis)', () => {
     const phoneNumber = nextNumber();
     for (let i = 0; i < 2; i++) expect((await requestCode(phoneNumber)).status).toBe(202);
     const code = t.outbox.lastCodeFor(phoneNumber);
-    // Redis keeps the window's end to the whole second, rounded up: one second more at most.
-    expectRefused(await requestCode(phoneNumber), 'send_limit_exceeded', 601);
+    expectRefused(await requestCode(phoneNumber), 'send_limit_exceeded', 600);
     expect(t.outbox.sentTo(phoneNumber)).toBe(2);
     // The refused request replaced nothing: the last code sent still works.
     await verify(phoneNumber, code).expect(200);
     expect((await requestCode(nextNumber())).status).toBe(202);
+  });
+
+  it('never answers a Retry-After longer than the window of the limit that refused', async () => {
+    // A budget of one send a day for the US: its estimate of the rolling 24 h would say two days.
+    t = await startTestApp({
+      env: { OTP_MAX_SENDS_PER_WINDOW: '1', OTP_COUNTRY_SEND_LIMITS: 'US=1' },
+    });
+    const phoneNumber = nextNumber();
+    expect((await requestCode(phoneNumber)).status).toBe(202);
+    // The default send window: 3600 s, whose end the store keeps in whole seconds.
+    const capped = await requestCode(phoneNumber);
+    expectRefused(capped, 'send_limit_exceeded', 3600);
+    expect(Number(capped.headers['retry-after'])).toBeGreaterThanOrEqual(3599);
+    expect((await requestCode('+14155552671')).status).toBe(202);
+    expectRefused(await requestCode('+14155552672'), 'country_send_limit_exceeded', 86_400);
   });
 
   it('locks a number after more than OTP_LOCKOUT_THRESHOLD failures, for verify and request', async () => {

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { OtpModule, SMS_PROVIDER } from 'nestjs-otp-verify';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const WEB_KEY = 'web-key-0123456789-abcdefghijklmnop';
 const BILLING_KEY = 'billing-key-0123456789-abcdefghijklm';
@@ -110,7 +111,7 @@ describe('the apiKeys option of OtpModule in an Express host app', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [OtpModule.forRoot({ apiKeys: { web: WEB_KEY } })],
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, apiKeys: { web: WEB_KEY } })],
     })
       .overrideProvider(SMS_PROVIDER)
       .useValue(outbox)
@@ -123,14 +124,14 @@ describe('the apiKeys option of OtpModule in an Express host app', () => {
   it('asks for the key as the service does, and serves the JWKS without one', async () => {
     const server = app.getHttpServer();
     const refused = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber: PHONE })
       .expect(401);
     expect(refused.headers['www-authenticate']).toBe('Bearer');
     expect(refused.body.code).toBe('unauthorized');
     expect(outbox.messages).toHaveLength(0);
     await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .set('Authorization', `Bearer ${WEB_KEY}`)
       .send({ phoneNumber: PHONE })
       .expect(202);

@@ -23,6 +23,14 @@ describe('OTP_CORS_ORIGINS: calls from a browser', () => {
     t = undefined;
   });
 
+  it('keeps 404 and 405 as without CORS: preflights on every path make no path known', async () => {
+    t = await startTestApp({ env: { OTP_CORS_ORIGINS: APP_ORIGIN } });
+    const unknown = await request(t.server).get('/nope').expect(404);
+    expect(unknown.body.code).toBe('not_found');
+    const otherMethod = await request(t.server).get('/api/otp/request').expect(405);
+    expect(otherMethod.headers.allow).toBe('POST');
+  });
+
   it('answers a preflight from a listed origin with 204, that origin, POST and the headers', async () => {
     t = await startTestApp({ env: { OTP_CORS_ORIGINS: `${APP_ORIGIN}, https://www.example.com` } });
     const res = await preflight(t, APP_ORIGIN).expect(204);

@@ -10,7 +10,7 @@ import {
 } from 'nestjs-otp-verify';
 import { FakeCaptchaServer, passToken } from './support/fake-captcha-server.js';
 import { SmsOutbox } from './support/sms-outbox.js';
-import { startHostApp, type HostPlatform } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 
 const ADMIN_KEY = 'host-admin-key-of-at-least-32-characters';
 
@@ -44,8 +44,9 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
         imports: [
           { module: ObserverModule, global: true },
           OtpModule.forRoot({
+            fraudAdminRoutes: true,
             resendCooldownSeconds: 0,
-            hashSecret: 'host-app-secret',
+            hashSecret: HOST_HASH_SECRET,
             fraudGuard: {
               prefixMinSends: 3,
               prefixMinConversion: 0.5,
@@ -63,7 +64,7 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
 
   it('quarantines a prefix, refuses over a country budget, and tells its observer', async () => {
     const requestCode = (phoneNumber: string) =>
-      request(app.getHttpServer()).post('/api/otp/request').send({ phoneNumber });
+      request(app.getHttpServer()).post('/otp/request').send({ phoneNumber });
     for (const n of ['+447400120001', '+447400120002', '+447400120003']) {
       await requestCode(n).expect(202);
     }
@@ -116,10 +117,7 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
       .delete('/admin/fraud/prefixes/44740012')
       .set('Authorization', auth)
       .expect(204);
-    await request(server)
-      .post('/api/otp/request')
-      .send({ phoneNumber: '+447400120004' })
-      .expect(202);
+    await request(server).post('/otp/request').send({ phoneNumber: '+447400120004' }).expect(202);
   });
 });
 

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import request, { type Response } from 'supertest';
 import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { startHostApp } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
 
 const PHONE = '+447400199999';
 
@@ -99,10 +101,10 @@ const HOSTILE_BODIES = Array.from({ length: 120 }, (_, i) => ({
 }));
 
 /** Every hostile body: 400 validation_failed (or 413 when it is over the size limit), never 5xx. */
-async function expectEveryHostileBodyRefused(server: unknown): Promise<void> {
+async function expectEveryHostileBodyRefused(server: unknown, base: string): Promise<void> {
   const seen = new Map<string, number>();
   for (const { seed, body } of HOSTILE_BODIES) {
-    for (const path of ['/api/otp/request', '/api/otp/verify']) {
+    for (const path of [`${base}/request`, `${base}/verify`]) {
       const res = await send(server, path, 'application/json', body);
       const expected = Buffer.byteLength(body) > 16 * 1024 ? 413 : 400;
       const code = expected === 400 ? 'validation_failed' : 'payload_too_large';
@@ -151,7 +153,7 @@ describe('request bodies on the standalone service (Fastify)', () => {
   });
 
   it('answers 400 validation_failed, never 5xx, to JSON no DTO accepts (generated bodies)', async () => {
-    await expectEveryHostileBodyRefused(t.server);
+    await expectEveryHostileBodyRefused(t.server, '/api/otp');
     expect(t.outbox.messages.filter((m) => m.to !== PHONE)).toEqual([]);
   });
 
@@ -184,6 +186,7 @@ describe('request bodies in a host app on Express', () => {
       {
         imports: [
           OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
             resendCooldownSeconds: 0,
             rateLimit: { requestLimit: 100_000, verifyLimit: 100_000 },
@@ -201,20 +204,107 @@ describe('request bodies in a host app on Express', () => {
   it('refuses every body that is not application/json with 415, before counting or sending', async () => {
     for (const { contentType, body } of NOT_JSON) {
       expectUnsupportedMediaType(
-        await send(app.getHttpServer(), '/api/otp/request', contentType, body),
+        await send(app.getHttpServer(), '/otp/request', contentType, body),
       );
     }
     expect(outbox.messages).toEqual([]);
     expect(await keysUnder(redis, prefix)).toEqual([]);
     await send(
       app.getHttpServer(),
-      '/api/otp/request',
+      '/otp/request',
       'application/json',
       JSON.stringify({ phoneNumber: PHONE }),
     ).expect(202);
   });
 
   it('answers 400 validation_failed, never 5xx, to JSON no DTO accepts (generated bodies)', async () => {
-    await expectEveryHostileBodyRefused(app.getHttpServer());
+    await expectEveryHostileBodyRefused(app.getHttpServer(), '/otp');
+  });
+});
+
+/** One raw HTTP exchange: what the server wrote before it closed the connection, or the first answer. */
+async function rawExchange(port: number, request: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.write(request);
+  await once(socket, 'close');
+  return received;
+}
+
+const ADMIN_KEY = 'admin-key-for-error-bodies-0123456789';
+
+describe("the framework's own errors on the standalone service", () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { OTP_ADMIN_API_KEY: ADMIN_KEY } });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as { port: number }).port;
+  });
+  afterAll(async () => t?.close());
+
+  const contractBody = (statusCode: number, code: string) => ({
+    statusCode,
+    code,
+    message: expect.any(String),
+  });
+
+  it('answers an unknown route 404 not_found, never quoting its URL', async () => {
+    const res = await request(t.server).get('/nope?api_key=key-in-the-query').expect(404);
+    expect(res.body).toEqual(contractBody(404, 'not_found'));
+    expect(res.text).not.toContain('key-in-the-query');
+    const post = await request(t.server).post('/api/otp/nope').send({}).expect(404);
+    expect(post.body).toEqual(contractBody(404, 'not_found'));
+  });
+
+  it('answers a known path with another method 405 method_not_allowed, with Allow', async () => {
+    const get = await request(t.server).get('/api/otp/request').expect(405);
+    expect(get.body).toEqual(contractBody(405, 'method_not_allowed'));
+    expect(get.headers.allow).toBe('POST');
+    const del = await request(t.server).delete('/health/live').expect(405);
+    expect(del.body).toEqual(contractBody(405, 'method_not_allowed'));
+  });
+
+  it('answers a body over 16 KiB 413 payload_too_large', async () => {
+    const res = await send(t.server, '/api/otp/request', 'application/json', 'x'.repeat(17_000));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual(contractBody(413, 'payload_too_large'));
+  });
+
+  it('answers headers over the limit 431 headers_too_large and closes the connection', async () => {
+    const answer = await rawExchange(
+      port,
+      `GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual(
+      contractBody(431, 'headers_too_large'),
+    );
+  });
+
+  it('answers the release of a prefix not quarantined 404 not_quarantined', async () => {
+    const res = await request(t.server)
+      .delete('/admin/fraud/prefixes/44740012')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .expect(404);
+    expect(res.body).toEqual(contractBody(404, 'not_quarantined'));
+  });
+});
+
+describe('the admin routes without OTP_ADMIN_API_KEY', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('answer 404 not_found as any unknown route does', async () => {
+    const res = await request(t.server).get('/admin/fraud/prefixes').expect(404);
+    expect(res.body).toEqual({ statusCode: 404, code: 'not_found', message: 'No such route' });
+    const unknown = await request(t.server).get('/admin/nothing').expect(404);
+    expect(unknown.body).toEqual(res.body);
   });
 });

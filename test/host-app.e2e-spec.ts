@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { OtpError, OtpErrorCode, OtpModule, OtpService, SMS_PROVIDER } from 'nestjs-otp-verify';
+import {
+  OtpError,
+  OtpErrorCode,
+  OtpModule,
+  OtpService,
+  SMS_PROVIDER,
+  type OtpModuleAsyncOptions,
+  type OtpModuleOptions,
+  type OtpOptionsFactory,
+} from 'nestjs-otp-verify';
 import { keysUnder, ownKeySpace, REDIS_URL } from './support/redis.js';
 import { SmsOutbox } from './support/sms-outbox.js';
-import { startHostApp, type HostPlatform } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 
 /** A host application's own code, calling the exported service without HTTP. */
 @Injectable()
@@ -43,7 +53,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
             maxAttempts: 2,
             resendCooldownSeconds: 0,
             appName: 'Acme',
-            hashSecret: 'host-app-secret',
+            hashSecret: HOST_HASH_SECRET,
             redis: { url: REDIS_URL, keyPrefix: prefix },
           }),
         ],
@@ -61,7 +71,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
   it('serves both endpoints with its own options', async () => {
     const phoneNumber = '+447400555001';
     const sent = await request(app.getHttpServer())
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber })
       .expect(202);
     expect(sent.body).toMatchObject({
@@ -74,7 +84,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
     expect(code).toMatch(/^\d{4}$/);
     expect(outbox.messages.at(-1)?.text).toContain('Your Acme verification code is');
     const approved = await request(app.getHttpServer())
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code })
       .expect(200);
     expect(approved.body).toEqual({
@@ -95,7 +105,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
     const phoneNumber = '+447400555002';
     const server = app.getHttpServer();
     const invalid = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber: 'nope' })
       .expect(400);
     expect(invalid.body).toEqual({
@@ -104,7 +114,7 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'phoneNumber is not a valid phone number',
     });
     const unknown = await request(server)
-      .post('/api/otp/request')
+      .post('/otp/request')
       .send({ phoneNumber, x: 1 })
       .expect(400);
     expect(unknown.body).toMatchObject({
@@ -112,11 +122,11 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'property x should not exist',
     });
 
-    await request(server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    await request(server).post('/otp/request').send({ phoneNumber }).expect(202);
     const code = outbox.lastCodeFor(phoneNumber);
     const wrong = code === '0000' ? '1111' : '0000';
     const incorrect = await request(server)
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code: wrong })
       .expect(400);
     expect(incorrect.body).toEqual({
@@ -125,9 +135,9 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
       message: 'The code is incorrect',
       attemptsRemaining: 1,
     });
-    await request(server).post('/api/otp/verify').send({ phoneNumber, code: wrong }).expect(400);
+    await request(server).post('/otp/verify').send({ phoneNumber, code: wrong }).expect(400);
     const exceeded = await request(server)
-      .post('/api/otp/verify')
+      .post('/otp/verify')
       .send({ phoneNumber, code })
       .expect(429);
     expect(exceeded.body.code).toBe('otp_attempts_exceeded');
@@ -151,11 +161,70 @@ describe.each(platforms)('a host app on %s importing OtpModule.forRoot', (platfo
   });
 });
 
+/** A host's own options provider, reading its configuration as the README shows. */
+@Injectable()
+class OtpOptionsFromConfig implements OtpOptionsFactory {
+  constructor(private readonly config: ConfigService) {}
+
+  createOtpOptions(): OtpModuleOptions {
+    return {
+      hashSecret: this.config.getOrThrow<string>('OTP_HASH_SECRET'),
+      codeLength: this.config.getOrThrow<number>('OTP_LENGTH'),
+    };
+  }
+}
+
+@Module({ providers: [OtpOptionsFromConfig], exports: [OtpOptionsFromConfig] })
+class HostOptionsModule {}
+
+const ASYNC_WAYS: [string, OtpModuleAsyncOptions][] = [
+  [
+    'useFactory with ConfigService',
+    {
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => new OtpOptionsFromConfig(config).createOtpOptions(),
+    },
+  ],
+  ['useClass', { useClass: OtpOptionsFromConfig }],
+  ['useExisting', { imports: [HostOptionsModule], useExisting: OtpOptionsFromConfig }],
+];
+
+describe.each(ASYNC_WAYS)('OtpModule.forRootAsync with %s', (_way, asyncOptions) => {
+  it('takes its options from the host configuration', async () => {
+    const outbox = new SmsOutbox();
+    const config = { OTP_HASH_SECRET: HOST_HASH_SECRET, OTP_LENGTH: 7 };
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        OtpModule.forRootAsync(asyncOptions),
+      ],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(outbox)
+      .compile();
+    try {
+      const otp = moduleRef.get(OtpService);
+      await otp.requestCode('+447400555005');
+      const code = outbox.lastCodeFor('+447400555005');
+      expect(code).toMatch(/^\d{7}$/);
+      await expect(otp.verifyCode('+447400555005', code)).resolves.toMatchObject({
+        status: 'approved',
+      });
+    } finally {
+      await moduleRef.close();
+    }
+  });
+});
+
 describe('OtpModule.forRootAsync without Redis', () => {
   it('runs on the in-memory store and refuses options it cannot honour', async () => {
     const outbox = new SmsOutbox();
     const moduleRef = await Test.createTestingModule({
-      imports: [OtpModule.forRootAsync({ useFactory: async () => ({ codeLength: 5 }) })],
+      imports: [
+        OtpModule.forRootAsync({
+          useFactory: async () => ({ hashSecret: HOST_HASH_SECRET, codeLength: 5 }),
+        }),
+      ],
     })
       .overrideProvider(SMS_PROVIDER)
       .useValue(outbox)
@@ -173,12 +242,43 @@ describe('OtpModule.forRootAsync without Redis', () => {
     await moduleRef.close();
 
     await expect(
-      Test.createTestingModule({ imports: [OtpModule.forRoot({ codeLength: 12 })] }).compile(),
+      Test.createTestingModule({
+        imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, codeLength: 12 })],
+      }).compile(),
     ).rejects.toThrow('OtpModule option codeLength must be an integer from 4 to 10');
     await expect(
       Test.createTestingModule({
-        imports: [OtpModule.forRoot({ messageTemplate: 'Hello' })],
+        imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, messageTemplate: 'Hello' })],
       }).compile(),
     ).rejects.toThrow('OtpModule option messageTemplate must contain {code}');
+  });
+
+  it('refuses to start without a hashSecret of 32 bytes or more, naming the option', async () => {
+    const refusal = 'OtpModule option hashSecret is required, at least 32 bytes';
+    for (const options of [{}, { hashSecret: '5byte' }, { hashSecret: 'é'.repeat(15) }]) {
+      await expect(
+        Test.createTestingModule({
+          imports: [OtpModule.forRoot(options as OtpModuleOptions)],
+        }).compile(),
+      ).rejects.toThrow(refusal);
+    }
+    await expect(
+      Test.createTestingModule({
+        imports: [OtpModule.forRootAsync({ useFactory: () => ({}) as OtpModuleOptions })],
+      }).compile(),
+    ).rejects.toThrow(refusal);
+  });
+
+  it("warns of a missing token key by the module's option, not the service's variable", async () => {
+    const warnings: string[] = [];
+    const capture = { log() {}, error() {}, warn: (message: string) => warnings.push(message) };
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET })],
+    })
+      .setLogger(capture)
+      .compile();
+    await moduleRef.close();
+    expect(warnings).toEqual([expect.stringContaining('OtpModule option token.privateKey')]);
+    expect(warnings.join('\n')).not.toMatch(/OTP_[A-Z_]+/);
   });
 });

@@ -21,7 +21,9 @@ describe('the OpenAPI document and Swagger UI', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({
+      env: { OTP_ADMIN_API_KEY: 'openapi-admin-key-of-32-characters-or-more' },
+    });
     document = (await request(t.server).get('/docs-json').expect(200)).body;
   });
   afterAll(async () => t.close());
@@ -137,8 +139,24 @@ describe('the OpenAPI document and Swagger UI', () => {
       'attemptsRemaining',
       'captcha',
       'code',
+      'mayHaveBeenSent',
       'message',
       'statusCode',
     ]);
+  });
+});
+
+describe('the OpenAPI document without OTP_ADMIN_API_KEY', () => {
+  it('has no admin route, tag or bearer scheme, as the routes do not exist', async () => {
+    const t = await startTestApp();
+    try {
+      const { body } = await request(t.server).get('/docs-json').expect(200);
+      expect(Object.keys(body.paths).filter((path) => path.startsWith('/admin'))).toEqual([]);
+      expect(body.tags.map((tag: { name: string }) => tag.name)).not.toContain('admin');
+      expect(body.components.securitySchemes ?? {}).toEqual({});
+      await request(t.server).get('/admin/fraud/prefixes').expect(404);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -97,6 +97,21 @@ describe('structured logs', () => {
     expect(lines.join('')).not.toContain('123456');
   });
 
+  it('logs the path without its query string, where a careless client may put a key', async () => {
+    lines.length = 0;
+    const key = 'key-that-must-never-be-logged';
+    await request(t.server)
+      .post(`/api/otp/verify?api_key=${key}`)
+      .send({ phoneNumber: PHONE, code: '123456' })
+      .expect(404);
+    await request(t.server).get(`/nowhere?access_token=${key}`).expect(404);
+    const urls = entries()
+      .filter((entry) => entry.msg === 'request completed')
+      .map((entry) => entry.req.url);
+    expect(urls).toEqual(['/api/otp/verify', '/nowhere']);
+    expect(lines.join('')).not.toContain(key);
+  });
+
   it('replaces an unsafe or overlong request id with a fresh UUID', async () => {
     for (const unsafe of ['a b"}', 'x'.repeat(129)]) {
       const answer = await request(t.server)

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { MetricsService } from '../src/metrics/metrics.service.js';
 import { SMS_DELIVERY_OBSERVER } from 'nestjs-otp-verify';
 import { FakeSmsServer } from './support/fake-sms-server.js';
+import { freePort } from './support/redis-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PHONE = '+14155552671';
@@ -51,6 +52,10 @@ describe('GET /metrics', () => {
       'otp_verifications_total{result="approved"}': 1,
       'otp_verifications_total{result="otp_not_found"}': 1,
     });
+    expect(scrape.text).toContain('otp_codes_sent_total{calling_code="1"} 1');
+    expect(scrape.text).toContain('otp_codes_approved_total{calling_code="1"} 1');
+    expect(scrape.text).toContain('otp_answer_duration_seconds_count{operation="request"} 2');
+    expect(scrape.text).toContain('otp_answer_duration_seconds_count{operation="verify"} 5');
     expect(scrape.text).toContain('process_cpu_user_seconds_total');
     expect(scrape.text).toContain('nodejs_eventloop_lag_seconds');
   });
@@ -91,5 +96,42 @@ describe('GET /metrics with a real SMS provider', () => {
     const scrape = await request(t.server).get('/metrics').expect(200);
     expect(scrape.text).toContain('otp_sms_sends_total{provider="plivo",result="delivered"} 1');
     expect(scrape.text).toContain('otp_sms_send_duration_seconds_count{provider="plivo"} 1');
+  });
+});
+
+describe('GET /metrics with METRICS_PORT', () => {
+  let t: TestApp | undefined;
+  let metricsPort: number;
+  beforeAll(async () => {
+    metricsPort = await freePort();
+    t = await startTestApp({ env: { METRICS_PORT: String(metricsPort) } });
+  });
+  afterAll(async () => t?.close());
+
+  it('serves /metrics on that port only, and not on the main one', async () => {
+    await request(t!.server).post('/api/otp/request').send({ phoneNumber: PHONE }).expect(202);
+    const onMain = await request(t!.server).get('/metrics').expect(404);
+    expect(onMain.body).toEqual({
+      statusCode: 404,
+      code: 'not_found',
+      message: expect.any(String),
+    });
+
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await scrape.text()).toContain('otp_requests_total{result="pending"} 1');
+    // Nothing else is served there: not the API, not the docs.
+    for (const path of ['/api/otp/request', '/docs-json', '/health/live']) {
+      const other = await fetch(`http://127.0.0.1:${metricsPort}${path}`);
+      expect(other.status).toBe(404);
+      expect(((await other.json()) as { code: string }).code).toBe('not_found');
+    }
+  });
+
+  it('stops listening when the application closes', async () => {
+    await t!.close();
+    t = undefined;
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 });

@@ -82,6 +82,37 @@ describe('the built service as a real process', () => {
         expect(output).not.toContain(secret);
       }
     });
+
+    it('serves /metrics on METRICS_PORT alone and warns of its test numbers, masked', async () => {
+      const [port, metricsPort] = [await freePort(), await freePort()];
+      const service = start({
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        REDIS_URL,
+        OTP_HASH_SECRET: STRONG_SECRET,
+        OTP_TEST_NUMBERS: '+447400000001=123456',
+      });
+      await waitFor(async () => service.stdout().includes('Listening on'));
+      const lines = service
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text) as { level: number; msg: string });
+      expect(lines.find((line) => line.msg.startsWith('Listening on'))?.msg).toContain(
+        `metrics at http://localhost:${metricsPort}/metrics only`,
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          msg: expect.stringMatching(/^1 test number\(s\) configured \(\+44\*{6}0001\)/),
+        }),
+      );
+      expect(service.stdout() + service.stderr()).not.toContain('123456');
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toContain('otp_requests_total');
+    });
   });
 
   describe('SIGTERM', () => {

@@ -11,6 +11,16 @@ async function readUntilClosed(socket: Socket): Promise<string> {
   return received;
 }
 
+/** A 408 with the contract's body. */
+function expectRequestTimeout(received: string): void {
+  expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual({
+    statusCode: 408,
+    code: 'request_timeout',
+    message: expect.any(String),
+  });
+}
+
 describe('slow clients', () => {
   let t: TestApp;
   let port: number;
@@ -30,7 +40,7 @@ describe('slow clients', () => {
         'Content-Type: application/json\r\nContent-Length: 64\r\n\r\n{"phoneNumber":',
     );
     const received = await readUntilClosed(socket);
-    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expectRequestTimeout(received);
     expect(t.outbox.messages).toEqual([]);
   }, 30_000);
 
@@ -39,6 +49,6 @@ describe('slow clients', () => {
     await once(socket, 'connect');
     socket.write('POST /api/otp/request HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const received = await readUntilClosed(socket);
-    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expectRequestTimeout(received);
   }, 30_000);
 });

@@ -15,6 +15,7 @@ import { freePort, spawnProcess, waitFor, type Spawned } from './support/spawn-s
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const ATTW = join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js');
 
 /** The version the repository's own lock file installed, so the host gets what CI tested. */
 const lockedVersion = (name: string): string =>
@@ -22,8 +23,11 @@ const lockedVersion = (name: string): string =>
 const pinned = (...names: string[]): string[] =>
   names.map((name) => `${name}@${lockedVersion(name)}`);
 
-/** What a Nest 12 application has before it adds the module. */
-const HOST_BASE = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'];
+/**
+ * What a Nest 12 application has before it adds the module: `@nestjs/swagger` is a peer, so
+ * its OpenAPI document reads the host's one copy.
+ */
+const HOST_BASE = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', '@nestjs/swagger'];
 
 /** The standalone service's own dependencies, which no host app should receive. */
 const SERVICE_ONLY = [
@@ -34,12 +38,16 @@ const SERVICE_ONLY = [
   '@nestjs/config',
 ];
 
+type Platform = 'express' | 'fastify';
+/** `commonjs`: a host compiled with `"module": "commonjs"`, whose `import`s become `require()`s. */
+type ModuleKind = 'esm' | 'commonjs';
+
 /**
  * A host app as its README tells a team to write it, using only the package's public API.
  * `process` and `console` are declared rather than taken from @types/node: the host installs
- * nothing extra.
+ * nothing extra. A CommonJS module has no top-level await, so its start-up is a function.
  */
-const HOST_SOURCE = (platform: 'express' | 'fastify') => `
+const HOST_SOURCE = (platform: Platform, kind: ModuleKind) => `
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -62,6 +70,7 @@ declare const console: { log(message: string): void };
 const env = process.env;
 
 const options: OtpModuleOptions = {
+  hashSecret: 'host-app-secret-of-32-bytes-or-more',
   redis: { url: env.REDIS_URL as string, keyPrefix: env.KEY_PREFIX },
   sms: {
     provider: env.SMS_PROVIDER as SmsProviderName,
@@ -90,19 +99,25 @@ class HostController {
 @Module({ imports: [OtpModule.forRoot(options)], controllers: [HostController] })
 class HostModule {}
 
-const app = await NestFactory.create(
-  HostModule,
-  new ${platform === 'fastify' ? 'FastifyAdapter' : 'ExpressAdapter'}(),
-  { logger: ['error', 'warn'] },
-);
-await app.listen(Number(env.PORT), '127.0.0.1');
-console.log('host listening');
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create(
+    HostModule,
+    new ${platform === 'fastify' ? 'FastifyAdapter' : 'ExpressAdapter'}(),
+    { logger: ['error', 'warn'] },
+  );
+  // The module's routes are relative: the host's own prefix places them.
+  app.setGlobalPrefix('v1');
+  await app.listen(Number(env.PORT), '127.0.0.1');
+  console.log('host listening');
+}
+${kind === 'esm' ? 'await bootstrap();' : 'void bootstrap();'}
 `;
 
-const TSCONFIG = {
+const TSCONFIG = (kind: ModuleKind) => ({
   compilerOptions: {
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
+    ...(kind === 'esm'
+      ? { module: 'nodenext', moduleResolution: 'nodenext' }
+      : { module: 'commonjs' }),
     target: 'ES2023',
     lib: ['ES2023'],
     strict: true,
@@ -114,7 +129,7 @@ const TSCONFIG = {
     outDir: 'dist',
   },
   include: ['src'],
-};
+});
 
 interface HostApp {
   dir: string;
@@ -123,16 +138,17 @@ interface HostApp {
 
 async function createHostApp(
   root: string,
-  platform: 'express' | 'fastify',
+  platform: Platform,
+  kind: ModuleKind,
   tarball: string,
   extra: string[],
 ): Promise<HostApp> {
-  const dir = join(root, `host-${platform}`);
+  const name = `host-${platform}-${kind}`;
+  const dir = join(root, name);
   await mkdir(join(dir, 'src'), { recursive: true });
-  await writeFile(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: `host-${platform}`, private: true, type: 'module' }),
-  );
+  // Without "type", Node runs the compiled host as CommonJS.
+  const type = kind === 'esm' ? { type: 'module' } : {};
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name, private: true, ...type }));
   await run(
     'npm',
     [
@@ -145,12 +161,12 @@ async function createHostApp(
     ],
     { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
   );
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
-  await writeFile(join(dir, 'src/main.ts'), HOST_SOURCE(platform));
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG(kind)));
+  await writeFile(join(dir, 'src/main.ts'), HOST_SOURCE(platform, kind));
   // Type-checks the public API by package name, then compiles what the host runs.
   await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir }).catch(
     (error: { stdout?: string }) => {
-      throw new Error(`tsc refused the ${platform} host:\n${error.stdout}`);
+      throw new Error(`tsc refused the ${name} host:\n${error.stdout}`);
     },
   );
   return {
@@ -167,6 +183,8 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
   let fake: FakeSmsServer;
   let express: HostApp;
   let fastify: HostApp;
+  let commonjs: HostApp;
+  let tarball: string;
   const running: Spawned[] = [];
 
   beforeAll(async () => {
@@ -177,10 +195,11 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
       ['pack', '--workspace', 'nestjs-otp-verify', '--pack-destination', work, '--silent'],
       { cwd: ROOT },
     );
-    const tarball = join(work, stdout.trim().split('\n').at(-1) as string);
-    [express, fastify] = await Promise.all([
-      createHostApp(work, 'express', tarball, ['plivo']),
-      createHostApp(work, 'fastify', tarball, ['@aws-sdk/client-sns']),
+    tarball = join(work, stdout.trim().split('\n').at(-1) as string);
+    [express, fastify, commonjs] = await Promise.all([
+      createHostApp(work, 'express', 'esm', tarball, ['plivo']),
+      createHostApp(work, 'fastify', 'esm', tarball, ['@aws-sdk/client-sns']),
+      createHostApp(work, 'express', 'commonjs', tarball, ['plivo']),
     ]);
   }, 600_000);
 
@@ -202,26 +221,56 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
       AWS_SECRET_ACCESS_KEY: 'host-secret',
     });
     running.push(child);
-    await waitFor(async () => child.stdout().includes('host listening'), 60_000);
+    const crashed = child.exited.then((code) => {
+      throw new Error(`the host exited (${code}) before it listened:\n${child.stderr()}`);
+    });
+    crashed.catch(() => undefined); // once it listens, its later exit is no failure
+    await Promise.race([
+      waitFor(async () => child.stdout().includes('host listening'), 60_000),
+      crashed,
+    ]);
     return `http://127.0.0.1:${port}`;
   }
 
   async function requestAndVerify(base: string, phoneNumber: string): Promise<void> {
     const before = fake.received.length;
-    const requested = await request(base).post('/api/otp/request').send({ phoneNumber });
+    const requested = await request(base).post('/v1/otp/request').send({ phoneNumber });
     expect(requested.status).toBe(202);
     expect(fake.received).toHaveLength(before + 1);
     const code = /\d{6}/.exec(fake.received.at(-1)?.text ?? '')?.[0] as string;
-    const verified = await request(base).post('/api/otp/verify').send({ phoneNumber, code });
+    const verified = await request(base).post('/v1/otp/verify').send({ phoneNumber, code });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ status: 'approved', phoneNumber });
     // The host serves the keys that sign the approval, as the standalone service does.
-    const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${base}/v1/.well-known/jwks.json`));
     const { payload } = await jwtVerify(verified.body.verificationToken, jwks, {
       issuer: 'otp-verify',
     });
     expect(payload.sub).toBe(phoneNumber);
   }
+
+  it('ships its licence and links, and no source map of sources it does not ship', async () => {
+    const { stdout } = await run('tar', ['-tzf', tarball]);
+    const files = stdout.trim().split('\n');
+    expect(files).toContain('package/LICENSE');
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    const manifest = JSON.parse(
+      readFileSync(join(express.dir, 'node_modules/nestjs-otp-verify/package.json'), 'utf8'),
+    );
+    expect(manifest).toMatchObject({
+      license: 'MIT',
+      repository: { url: expect.any(String) },
+      homepage: expect.any(String),
+      bugs: { url: expect.any(String) },
+      peerDependencies: { '@nestjs/swagger': expect.any(String) },
+    });
+    expect(manifest.dependencies['@nestjs/swagger']).toBeUndefined();
+    // The host's copy is the only one: no second @nestjs/swagger under the module.
+    expect(existsSync(join(express.dir, 'node_modules/nestjs-otp-verify/node_modules'))).toBe(
+      false,
+    );
+  });
 
   it('brings no Fastify, pino, terminus, prom-client or unchosen SDK into an Express host', () => {
     expect(installed(express, 'nestjs-otp-verify')).toBe(true);
@@ -240,7 +289,7 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
     await requestAndVerify(base, '+447400123401');
     expect(fake.received.at(-1)?.provider).toBe('plivo');
     // The host's own code gets domain errors it can branch on.
-    const checked = await request(base).get('/host/check');
+    const checked = await request(base).get('/v1/host/check');
     expect(checked.body).toEqual({ code: 'otp_not_found' });
   });
 
@@ -248,6 +297,24 @@ describe('nestjs-otp-verify installed from its packed tarball', () => {
     const base = await boot(fastify, 'sns');
     await requestAndVerify(base, '+447400123402');
     expect(fake.received.at(-1)?.provider).toBe('sns');
+  });
+
+  it('serves request and verify in a CommonJS host, which loads the package with require()', async () => {
+    expect(readFileSync(join(commonjs.dir, 'dist/main.js'), 'utf8')).toContain(
+      'require("nestjs-otp-verify")',
+    );
+    const base = await boot(commonjs, 'plivo');
+    await requestAndVerify(base, '+447400123403');
+    const checked = await request(base).get('/v1/host/check');
+    expect(checked.body).toEqual({ code: 'otp_not_found' });
+  });
+
+  it('has types that resolve for ES module and CommonJS hosts (arethetypeswrong)', async () => {
+    const { stdout } = await run(process.execPath, [ATTW, tarball, '--format', 'json']).catch(
+      (error: { stdout: string }) => error,
+    );
+    const { problems } = JSON.parse(stdout) as { problems: Record<string, unknown[]> };
+    expect(problems).toEqual({});
   });
 
   it('stops start-up naming the package to install when the chosen SDK is missing', async () => {

@@ -2,9 +2,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
-import { OtpModule } from '../packages/nestjs-otp-verify/src/otp.module.js';
+import {
+  OtpModule,
+  OtpService,
+  SMS_PROVIDER,
+  SmsDeliveryError,
+  type SmsProvider,
+} from 'nestjs-otp-verify';
 import { FakeSmsServer, type FakeProvider, type ReceivedSms } from './support/fake-sms-server.js';
+import { freePort } from './support/redis-server.js';
+import { expectRefused } from './support/refusals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { HOST_HASH_SECRET } from './support/host-app.js';
 
 const PHONE = '+14155552671';
 const PLIVO_TOKEN = 'plivo-token-that-must-never-be-echoed';
@@ -26,6 +35,13 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     }),
     sns: () => ({ SMS_PROVIDER: 'sns', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_SNS: fake.url }),
   };
+  const plivoThenSns = (extra: Record<string, string> = {}) => ({
+    ...env.plivo(),
+    ...env.sns(),
+    SMS_PROVIDER: 'plivo',
+    SMS_FALLBACK_PROVIDER: 'sns',
+    ...extra,
+  });
 
   beforeAll(async () => {
     fake = await FakeSmsServer.start();
@@ -98,14 +114,14 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
   });
 
   it.each(['plivo', 'sns'] as const)(
-    'retries %s after 5xx answers and then delivers',
+    'retries %s after 429 answers and then delivers',
     async (provider) => {
-      fake.script(provider, 500, 503);
+      fake.script(provider, 429, 429);
       await withApp({ ...env[provider](), SMS_MAX_RETRIES: '2' }, async (t) => {
         await requestCode(t).expect(202);
         expect(fake.received.map((sms) => sms.replied)).toEqual([
-          500,
-          503,
+          429,
+          429,
           provider === 'plivo' ? 202 : 200,
         ]);
         await verify(t, codeIn(fake.received[2].text)).expect(200);
@@ -113,12 +129,66 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     },
   );
 
-  it('leaves retrying to its own budget: with no retries one SNS 500 is one request', async () => {
-    fake.script('sns', 500);
+  it('leaves retrying to its own budget: with no retries one SNS 429 is one request', async () => {
+    fake.script('sns', 429);
     await withApp({ ...env.sns(), SMS_MAX_RETRIES: '0' }, async (t) => {
       const res = await requestCode(t).expect(502);
       expect(res.body.code).toBe('sms_delivery_failed');
       expect(fake.hits('sns')).toBe(1);
+    });
+  });
+
+  it.each(['plivo', 'sns'] as const)(
+    'makes one call for 20 requests when %s answers 500 after taking the message, then applies the cooldown',
+    async (provider) => {
+      fake.script(provider, ...Array<number>(20).fill(500));
+      await withApp(env[provider](), async (t) => {
+        const answers = [];
+        for (let i = 0; i < 20; i++) answers.push(await requestCode(t));
+        expect(answers[0].status).toBe(502);
+        expect(answers[0].body).toEqual({
+          statusCode: 502,
+          code: 'sms_delivery_failed',
+          message: expect.any(String),
+          mayHaveBeenSent: true,
+        });
+        // The cooldown (30 s by default): the client knows when it may ask again.
+        expect(answers[0].headers['retry-after']).toBe('30');
+        for (const refused of answers.slice(1)) expectRefused(refused, 'resend_cooldown', 30);
+        // At most one send's worth of calls: the SDKs' own retries are off, ours never follow a 5xx.
+        expect(fake.hits(provider)).toBe(1);
+        // The message may have arrived: its code is still the pending one.
+        await verify(t, codeIn(fake.received[0].text)).expect(200);
+      });
+    },
+  );
+
+  it.each(['plivo', 'sns'] as const)(
+    'keeps the code pending and counts the send when %s answers 202 after our timeout',
+    async (provider) => {
+      fake.script(provider, { status: provider === 'plivo' ? 202 : 200, afterMs: 10_500 });
+      // The default SMS_TIMEOUT_MS (10 s) and cooldown (30 s).
+      await withApp(env[provider](), async (t) => {
+        const lost = await requestCode(t).expect(502);
+        expect(lost.body).toMatchObject({ code: 'sms_delivery_failed', mayHaveBeenSent: true });
+        expect(lost.headers['retry-after']).toBe('30');
+        expectRefused(await requestCode(t), 'resend_cooldown', 30);
+        expect(fake.hits(provider)).toBe(1);
+        await verify(t, codeIn(fake.received[0].text)).expect(200);
+      });
+    },
+    30_000,
+  );
+
+  it('counts a send whose answer was lost against the country budget', async () => {
+    fake.script('plivo', 500);
+    await withApp({ ...env.plivo(), OTP_COUNTRY_SEND_LIMITS: 'US=1' }, async (t) => {
+      await requestCode(t).expect(502);
+      const other = await request(t.server)
+        .post('/api/otp/request')
+        .send({ phoneNumber: '+14155552672' });
+      expectRefused(other, 'country_send_limit_exceeded', 86_400);
+      expect(fake.hits('plivo')).toBe(1);
     });
   });
 
@@ -146,51 +216,77 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
   );
 
   it.each(['plivo', 'sns'] as const)(
-    'gives up on a hung %s at SMS_TIMEOUT_MS with 502',
+    'gives up on a hung %s at SMS_TIMEOUT_MS with 502, leaving the code that may arrive pending',
     async (provider) => {
       // The fake never answers: only the deadline can end this request.
       fake.script(provider, 'hang', 'hang', 'hang');
       await withApp({ ...env[provider](), SMS_TIMEOUT_MS: '1000' }, async (t) => {
         const res = await requestCode(t).expect(502);
-        expect(res.body.code).toBe('sms_delivery_failed');
+        expect(res.body).toMatchObject({ code: 'sms_delivery_failed', mayHaveBeenSent: true });
         expect(fake.hits(provider)).toBe(1);
-        await verify(t, codeIn(fake.received[0].text)).expect(404);
+        await verify(t, codeIn(fake.received[0].text)).expect(200);
       });
     },
   );
 
+  it('treats a connection reset after sending as a lost answer', async () => {
+    fake.script('sns', 'reset');
+    await withApp(env.sns(), async (t) => {
+      const res = await requestCode(t).expect(502);
+      expect(res.body.mayHaveBeenSent).toBe(true);
+      expect(fake.hits('sns')).toBe(1);
+    });
+  });
+
   it('falls back to SNS when Plivo refuses, and delivers the code through it', async () => {
     fake.script('plivo', 401);
-    await withApp(
-      { ...env.plivo(), ...env.sns(), SMS_PROVIDER: 'plivo', SMS_FALLBACK_PROVIDER: 'sns' },
-      async (t) => {
-        await requestCode(t).expect(202);
-        expect(fake.received.map((sms) => [sms.provider, sms.replied])).toEqual([
-          ['plivo', 401],
-          ['sns', 200],
-        ]);
-        await verify(t, codeIn(fake.received[1].text)).expect(200);
-      },
-    );
+    await withApp(plivoThenSns(), async (t) => {
+      await requestCode(t).expect(202);
+      expect(fake.received.map((sms) => [sms.provider, sms.replied])).toEqual([
+        ['plivo', 401],
+        ['sns', 200],
+      ]);
+      await verify(t, codeIn(fake.received[1].text)).expect(200);
+    });
   });
 
   it('answers 502 when the fallback fails as well, and consumes nothing', async () => {
-    fake.script('plivo', 503, 503);
+    fake.script('plivo', 429, 429);
     fake.script('sns', 400);
-    await withApp(
-      {
-        ...env.plivo(),
-        ...env.sns(),
-        SMS_PROVIDER: 'plivo',
-        SMS_FALLBACK_PROVIDER: 'sns',
-        SMS_MAX_RETRIES: '1',
-      },
-      async (t) => {
-        await requestCode(t).expect(502);
-        expect(fake.received.map((sms) => sms.provider)).toEqual(['plivo', 'plivo', 'sns']);
-        await requestCode(t).expect(202);
-      },
-    );
+    await withApp(plivoThenSns({ SMS_MAX_RETRIES: '1' }), async (t) => {
+      const failed = await requestCode(t).expect(502);
+      expect(failed.body.mayHaveBeenSent).toBeUndefined();
+      expect(failed.headers['retry-after']).toBeUndefined();
+      expect(fake.received.map((sms) => sms.provider)).toEqual(['plivo', 'plivo', 'sns']);
+      await requestCode(t).expect(202);
+    });
+  });
+
+  it('never falls back after a provider answer that may follow a sent message', async () => {
+    fake.script('plivo', 503);
+    await withApp(plivoThenSns(), async (t) => {
+      const res = await requestCode(t).expect(502);
+      expect(res.body.mayHaveBeenSent).toBe(true);
+      expect(fake.received.map((sms) => sms.provider)).toEqual(['plivo']);
+    });
+  });
+
+  it('makes at most SMS_MAX_ATTEMPTS provider calls per send, fallback included', async () => {
+    fake.script('plivo', 429, 429, 429, 429);
+    fake.script('sns', 429, 429, 429, 429);
+    await withApp(plivoThenSns({ SMS_MAX_RETRIES: '3', SMS_MAX_ATTEMPTS: '3' }), async (t) => {
+      await requestCode(t).expect(502);
+      expect(fake.received).toHaveLength(3);
+    });
+  });
+
+  it('falls back after a refused connection: nothing reached the provider', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await withApp(plivoThenSns({ PLIVO_BASE_URL: closed, SMS_MAX_RETRIES: '0' }), async (t) => {
+      await requestCode(t).expect(202);
+      expect(fake.received.map((sms) => sms.provider)).toEqual(['sns']);
+      await verify(t, codeIn(fake.received[0].text)).expect(200);
+    });
   });
 
   it('refuses to start without PLIVO_AUTH_TOKEN, naming it and echoing no secret', () => {
@@ -217,6 +313,7 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     const compile = Test.createTestingModule({
       imports: [
         OtpModule.forRoot({
+          hashSecret: HOST_HASH_SECRET,
           sms: {
             provider: 'plivo',
             plivo: { authId: 'MAFAKEACCOUNT', authToken: '', sender: '+14155550100' },
@@ -235,12 +332,45 @@ describe('SMS delivery through the real Plivo and SNS SDKs (fake provider on 127
     delete process.env.AWS_DEFAULT_REGION;
     try {
       const compile = Test.createTestingModule({
-        imports: [OtpModule.forRoot({ sms: { provider: 'sns', sns: { endpoint: fake.url } } })],
+        imports: [
+          OtpModule.forRoot({
+            hashSecret: HOST_HASH_SECRET,
+            sms: { provider: 'sns', sns: { endpoint: fake.url } },
+          }),
+        ],
       }).compile();
       await expect(compile).rejects.toThrow(/needs a region: set AWS_REGION/);
     } finally {
       if (saved[0] !== undefined) process.env.AWS_REGION = saved[0];
       if (saved[1] !== undefined) process.env.AWS_DEFAULT_REGION = saved[1];
     }
+  });
+});
+
+describe("a host app's own SMS provider", () => {
+  it('reports a lost answer with SmsDeliveryError of kind unknown, and the send counts', async () => {
+    let calls = 0;
+    const lossy: SmsProvider = {
+      name: 'host-gateway',
+      async send() {
+        calls++;
+        throw new SmsDeliveryError('host-gateway', 'unknown', 'gateway timeout');
+      },
+    };
+    const moduleRef = await Test.createTestingModule({
+      imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET })],
+    })
+      .overrideProvider(SMS_PROVIDER)
+      .useValue(lossy)
+      .compile();
+    const otp = moduleRef.get(OtpService);
+    await expect(otp.requestCode(PHONE)).rejects.toMatchObject({
+      code: 'sms_delivery_failed',
+      mayHaveBeenSent: true,
+      retryAfterSeconds: 30,
+    });
+    await expect(otp.requestCode(PHONE)).rejects.toMatchObject({ code: 'resend_cooldown' });
+    expect(calls).toBe(1);
+    await moduleRef.close();
   });
 });

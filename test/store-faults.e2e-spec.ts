@@ -87,7 +87,7 @@ describe('Redis faults, with a real Redis made to fail', () => {
       });
       process.kill(pid, 'SIGCONT');
       // Once Redis has worked through what was queued, nothing of the failed issue is left: no
-      // code, cooldown or send (at most the undo's tombstone, should the issue come after it).
+      // code, cooldown or send (the script ran after its deadline and wrote nothing).
       // The client's own connection is the barrier: what it queued, and what it resent on NOSCRIPT
       // replies, reaches Redis before these pings.
       await waitFor(async () => client.status === 'ready');

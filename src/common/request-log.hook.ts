@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answeredErrorCodeOf, apiKeyNameOf, maskPhoneNumber } from 'nestjs-otp-verify';
 import type { Logger } from 'pino';
+import { pathOf } from './request-path.js';
 
 /** Probes poll every few seconds on every instance; a line each would drown the real traffic. */
 const UNLOGGED_PATHS = /^\/(health\/|metrics\b)/;
@@ -19,13 +20,19 @@ function maskedPhoneNumberOf(body: unknown): string | undefined {
 }
 
 /**
- * The fields of a request line, named one by one: method, url, status, duration, request id,
+ * The fields of a request line, named one by one: method, path (never the query string, where a
+ * careless client may have put a key), status, duration, request id,
  * the client's address as the proxy trust resolved it, the API key's name (never the key) and
  * the masked number. Bodies and headers are never logged, so codes and credentials cannot leak.
  */
-function requestLine(request: FastifyRequest, reply: FastifyReply): object {
+function requestLine(request: FastifyRequest, reply: FastifyReply, path: string): object {
   return {
-    req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip },
+    req: {
+      id: request.id,
+      method: request.method,
+      url: path,
+      remoteAddress: request.ip,
+    },
     res: { statusCode: reply.statusCode },
     responseTime: Math.round(reply.elapsedTime * 10) / 10,
     apiKey: apiKeyNameOf(request),
@@ -54,16 +61,17 @@ export class RequestLogHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (request, reply, done) => {
-      if (!UNLOGGED_PATHS.test(request.url)) {
+      const path = pathOf(request.url);
+      if (!UNLOGGED_PATHS.test(path)) {
         if (reply.statusCode >= 500) {
           // The contract code the answer carried names the failure; its cause was logged at `warn`.
           const err = {
             type: answeredErrorCodeOf(request) ?? 'Error',
             message: `failed with status code ${reply.statusCode}`,
           };
-          this.logger.error({ ...requestLine(request, reply), err }, 'request errored');
+          this.logger.error({ ...requestLine(request, reply, path), err }, 'request errored');
         } else {
-          this.logger.info(requestLine(request, reply), 'request completed');
+          this.logger.info(requestLine(request, reply, path), 'request completed');
         }
       }
       done();

@@ -14,6 +14,7 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   lockoutThreshold: 'OTP_LOCKOUT_THRESHOLD',
   lockoutWindowSeconds: 'OTP_LOCKOUT_WINDOW_SECONDS',
   'sms.maxRetries': 'SMS_MAX_RETRIES',
+  'sms.maxAttempts': 'SMS_MAX_ATTEMPTS',
   'sms.timeoutMs': 'SMS_TIMEOUT_MS',
   'rateLimit.ttlSeconds': 'RATE_LIMIT_TTL_SECONDS',
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
@@ -35,7 +36,7 @@ describe('loadAppConfig', () => {
       for (const edge of [min, max]) {
         const config = loadAppConfig({ [variable]: String(edge) });
         // What the environment accepts, the module accepts too: no second refusal at start-up.
-        expect(() => resolveOtpSettings(config.otp, () => 'x'.repeat(32))).not.toThrow();
+        expect(() => resolveOtpSettings(config.otp)).not.toThrow();
       }
       expect(problemsOf({ [variable]: String(max + 1) })).toContain(variable);
       expect(problemsOf({ [variable]: String(min - 1) })).toContain(variable);
@@ -156,6 +157,41 @@ describe('loadAppConfig', () => {
     expect(otp.allowedCountries).toEqual([]);
     expect(otp.fraudGuard?.globalSendLimits).toBe('unlimited');
     expect(loadAppConfig({}).otp.fraudGuard?.globalSendLimits).toBeUndefined();
+  });
+
+  it('names every missing and every invalid production setting in one message', () => {
+    const message = problemsOf({
+      NODE_ENV: 'production',
+      OTP_LENGTH: '99',
+      SMS_PROVIDER: 'plivo',
+      OTP_TOKEN_PRIVATE_KEY: 'not-a-key',
+    });
+    for (const variable of [
+      'OTP_LENGTH',
+      'PLIVO_AUTH_ID',
+      'PLIVO_AUTH_TOKEN',
+      'PLIVO_SENDER',
+      'REDIS_URL',
+      'OTP_HASH_SECRET',
+      'OTP_TOKEN_PRIVATE_KEY',
+    ]) {
+      expect(message).toContain(variable);
+    }
+    expect(message.match(/Invalid configuration/g)).toHaveLength(1);
+  });
+
+  it('makes up the hash secret and token key in development, and says so by variable', () => {
+    const config = loadAppConfig({});
+    expect(Buffer.byteLength(config.otp.hashSecret)).toBeGreaterThanOrEqual(32);
+    expect(config.otp.token?.privateKey).toContain('BEGIN PRIVATE KEY');
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/^OTP_HASH_SECRET is not set: .*development only/),
+      expect.stringMatching(/^OTP_TOKEN_PRIVATE_KEY is not set: .*development only/),
+    ]);
+    expect(loadAppConfig({ OTP_HASH_SECRET: 'x'.repeat(32) }).warnings).toHaveLength(1);
+    expect(problemsOf({ OTP_HASH_SECRET: 'é'.repeat(15) })).toContain(
+      'OTP_HASH_SECRET must be at least 32 bytes',
+    );
   });
 });
 

@@ -1,12 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { OtpFraudGuardOptions, OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
+import { developmentSecrets } from './development-secrets.js';
 import { Environment } from './environment.js';
 import { trustOptionsOf } from './trust-config.js';
 
 /** The validated, typed configuration of the standalone service. */
 export interface AppConfig {
   port: number;
+  /** Serve `/metrics` on this port alone; unset: on `port` with the API. */
+  metricsPort?: number;
   nodeEnv: string;
   logLevel: string;
   /** Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe. */
@@ -14,6 +17,8 @@ export interface AppConfig {
   otp: OtpModuleOptions;
   /** Web origins allowed to call from a browser; empty means no CORS headers at all. */
   corsOrigins: string[];
+  /** Logged once at start-up: what the service made up because it was not configured. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -134,20 +139,30 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     exposeDefaultValues: true,
   });
   const problems = messagesOf(validateSync(env, { forbidUnknownValues: false }));
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    problems.push('METRICS_PORT must differ from PORT');
+  }
   if (env.REDIS_URL && env.REDIS_CLUSTER_NODES?.length) {
     problems.push('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
   }
   problems.push(...productionProblems(env));
+  if (env.OTP_HASH_SECRET !== undefined && Buffer.byteLength(env.OTP_HASH_SECRET) < 32) {
+    if (env.NODE_ENV !== 'production') problems.push('OTP_HASH_SECRET must be at least 32 bytes');
+  }
   const trust = trustOptionsOf(env);
   problems.push(...trust.problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  // Production was refused above without either; only development gets made-up keys.
+  const secrets = developmentSecrets(env, trust.options.token?.privateKey);
 
   return {
     port: env.PORT,
+    metricsPort: env.METRICS_PORT,
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     corsOrigins: env.OTP_CORS_ORIGINS ?? [],
+    warnings: secrets.warnings,
     otp: {
       codeLength: env.OTP_LENGTH,
       ttlSeconds: env.OTP_TTL_SECONDS,
@@ -157,7 +172,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       sendWindowSeconds: env.OTP_SEND_WINDOW_SECONDS,
       lockoutThreshold: env.OTP_LOCKOUT_THRESHOLD,
       lockoutWindowSeconds: env.OTP_LOCKOUT_WINDOW_SECONDS,
-      hashSecret: env.OTP_HASH_SECRET,
+      hashSecret: secrets.hashSecret,
       defaultCountry: env.OTP_DEFAULT_COUNTRY,
       // `*` is the explicit choice of what an empty list means: every country.
       allowedCountries: env.OTP_ALLOWED_COUNTRIES?.filter((country) => country !== '*'),
@@ -177,6 +192,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         provider: env.SMS_PROVIDER,
         fallbackProvider: env.SMS_FALLBACK_PROVIDER,
         maxRetries: env.SMS_MAX_RETRIES,
+        maxAttempts: env.SMS_MAX_ATTEMPTS,
         timeoutMs: env.SMS_TIMEOUT_MS,
         plivo: env.PLIVO_AUTH_ID
           ? {
@@ -194,6 +210,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
         },
       },
       ...trust.options,
+      token: { ...trust.options.token, privateKey: secrets.tokenPrivateKey },
       allowedNumberTypes: env.OTP_ALLOWED_NUMBER_TYPES,
       fraudGuard: fraudGuardOptions(env),
       challenge: {

@@ -57,6 +57,7 @@ const usesProvider = (env: Environment, name: string): boolean =>
  */
 export class Environment {
   @IsInt() @Min(1) @Max(65535) PORT: number = 3000;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) METRICS_PORT?: number;
   @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
 
   @IsOptional()
@@ -81,7 +82,8 @@ export class Environment {
   @Bounded('lockoutThreshold') OTP_LOCKOUT_THRESHOLD: number = defaultOf('lockoutThreshold');
   @Bounded('lockoutWindowSeconds') OTP_LOCKOUT_WINDOW_SECONDS: number =
     defaultOf('lockoutWindowSeconds');
-  @IsOptional() @IsString() @MinLength(16) OTP_HASH_SECRET?: string;
+  // At least 32 bytes, checked in app-config.ts, since a length in characters is not one in bytes.
+  @IsOptional() @IsString() OTP_HASH_SECRET?: string;
   @IsOptional()
   @IsISO31661Alpha2()
   @Transform(({ value }) => String(value).toUpperCase())
@@ -116,6 +118,7 @@ export class Environment {
   @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = OTP_DEFAULTS.smsProvider;
   @IsOptional() @IsIn(SMS_PROVIDERS) SMS_FALLBACK_PROVIDER?: (typeof SMS_PROVIDERS)[number];
   @Bounded('sms.maxRetries') SMS_MAX_RETRIES: number = defaultOf('sms.maxRetries');
+  @Bounded('sms.maxAttempts') SMS_MAX_ATTEMPTS: number = defaultOf('sms.maxAttempts');
   @Bounded('sms.timeoutMs') SMS_TIMEOUT_MS: number = defaultOf('sms.timeoutMs');
   @ValidateIf((env: Environment) => usesProvider(env, 'plivo'))
   @IsString({

@@ -24,3 +24,29 @@ describe('MetricsService as the SMS delivery observer', () => {
     );
   });
 });
+
+describe('MetricsService conversion counts', () => {
+  it('labels sends and approvals by country calling code, one to three digits', async () => {
+    const metrics = new MetricsService();
+    metrics.converted('request', '+14155552671');
+    metrics.converted('request', '+12425551234');
+    metrics.converted('request', '+447400123456');
+    metrics.converted('request', '+8801712345678');
+    metrics.converted('request', '+80012345678');
+    metrics.converted('verify', '+447400123456');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('otp_codes_sent_total{calling_code="1"} 2');
+    expect(text).toContain('otp_codes_sent_total{calling_code="44"} 1');
+    expect(text).toContain('otp_codes_sent_total{calling_code="880"} 1');
+    expect(text).toContain('otp_codes_sent_total{calling_code="800"} 1');
+    expect(text).toContain('otp_codes_approved_total{calling_code="44"} 1');
+  });
+
+  it('never makes a label of digits it does not know as a calling code', async () => {
+    const metrics = new MetricsService();
+    metrics.converted('request', '+99912345678');
+    expect(await metrics.registry.metrics()).toContain(
+      'otp_codes_sent_total{calling_code="other"} 1',
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { OtpErrorCode } from 'nestjs-otp-verify';
+import { callingCodeOf } from './calling-code.js';
 import type {
   FraudGuardDecisionEvent,
   FraudGuardObserver,
@@ -72,6 +73,28 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
     registers: [this.registry],
   });
 
+  // Sends and approvals of real numbers (test numbers are left out), by country calling code: the
+  // conversion that SMS pumping drives down, overall and per country.
+  private readonly codesSent = new Counter({
+    name: 'otp_codes_sent_total',
+    help: 'Codes sent (requests answered 202) to real numbers, by country calling code',
+    labelNames: ['calling_code'],
+    registers: [this.registry],
+  });
+  private readonly codesApproved = new Counter({
+    name: 'otp_codes_approved_total',
+    help: 'Codes approved (verifications answered 200) of real numbers, by country calling code',
+    labelNames: ['calling_code'],
+    registers: [this.registry],
+  });
+  private readonly answerDuration = new Histogram({
+    name: 'otp_answer_duration_seconds',
+    help: 'Time from receiving an OTP request or verification to answering it, refusals included',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Series that exist from the start let rate() and alerts work before the first error.
@@ -102,6 +125,16 @@ export class MetricsService implements SmsDeliveryObserver, FraudGuardObserver {
       ...(caller.testNumber && { test: 'true' }),
       ...(caller.apiKey !== undefined && { api_key: caller.apiKey }),
     });
+  }
+
+  /** A code sent (`request`) or approved (`verify`) for a real number, by its E.164 form. */
+  converted(operation: OtpOperation, e164: string): void {
+    const counter = operation === 'request' ? this.codesSent : this.codesApproved;
+    counter.inc({ calling_code: callingCodeOf(e164) });
+  }
+
+  timed(operation: OtpOperation, seconds: number): void {
+    this.answerDuration.observe({ operation }, seconds);
   }
 
   smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {

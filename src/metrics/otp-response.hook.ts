@@ -9,6 +9,8 @@ const OPERATIONS: Record<string, OtpOperation> = {
   '/api/otp/verify': 'verify',
 };
 
+const ANSWERED_NUMBER = /"phoneNumber":"(\+\d+)"/;
+
 /**
  * The exception filter records the code it answered with; only an answer written without it
  * (an error the platform sent itself) is read back from the payload.
@@ -21,6 +23,11 @@ function errorCodeOf(request: object, payload: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The normalised number a success answer names; read off the text, it costs no JSON parse. */
+function answeredNumberOf(payload: unknown): string | undefined {
+  return typeof payload === 'string' ? ANSWERED_NUMBER.exec(payload)?.[1] : undefined;
 }
 
 /**
@@ -42,15 +49,16 @@ export class OtpResponseHook implements OnModuleInit {
       if (operation) {
         const succeeded = reply.statusCode < 400;
         const body = request.body as { phoneNumber?: unknown } | undefined;
+        const testNumber = this.testNumbers.match(body?.phoneNumber) !== undefined;
         this.metrics.answered(
           operation,
           succeeded,
           succeeded ? undefined : errorCodeOf(request, payload),
-          {
-            testNumber: this.testNumbers.match(body?.phoneNumber) !== undefined,
-            apiKey: apiKeyNameOf(request),
-          },
+          { testNumber, apiKey: apiKeyNameOf(request) },
         );
+        this.metrics.timed(operation, reply.elapsedTime / 1000);
+        const e164 = succeeded && !testNumber ? answeredNumberOf(payload) : undefined;
+        if (e164 !== undefined) this.metrics.converted(operation, e164);
       }
       done(null, payload);
     });

@@ -3,8 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
 export type FakeProvider = 'plivo' | 'sns';
-/** An HTTP status to answer with, or `hang`: read the request and never answer. */
-export type FakeReply = number | 'hang';
+/**
+ * An HTTP status to answer with; `hang`: read the request and never answer; `reset`: read it and
+ * close the connection unanswered; `{ status, afterMs }`: answer `status`, late.
+ */
+export type FakeReply = number | 'hang' | 'reset' | { status: number; afterMs: number };
 
 /** One request as the fake read it off the wire, whatever it answered. */
 export interface ReceivedSms {
@@ -56,6 +59,17 @@ export class FakeSmsServer {
     return this.received.filter((sms) => sms.provider === provider).length;
   }
 
+  /** The service's settings for the real Plivo SDK against this fake. */
+  plivoEnv(authToken = 'plivo-token'): Record<string, string> {
+    return {
+      SMS_PROVIDER: 'plivo',
+      PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
+      PLIVO_AUTH_TOKEN: authToken,
+      PLIVO_SENDER: '+14155550100',
+      PLIVO_BASE_URL: this.url,
+    };
+  }
+
   reset(): void {
     this.received.length = 0;
     this.scripts.plivo.length = 0;
@@ -78,6 +92,19 @@ export class FakeSmsServer {
       replied: reply,
     });
     if (reply === 'hang') return;
+    if (reply === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof reply === 'object') {
+      setTimeout(() => this.answer(res, plivo, reply.status), reply.afterMs);
+      return;
+    }
+    this.answer(res, plivo, reply);
+  }
+
+  private answer(res: ServerResponse, plivo: boolean, reply: number): void {
+    if (res.destroyed) return;
     if (plivo) {
       const ok = reply < 300;
       res.writeHead(reply, { 'content-type': 'application/json' });

@@ -7,15 +7,20 @@ import { SMS_PROVIDER, type SmsProvider } from 'nestjs-otp-verify';
 
 export type HostPlatform = 'Express' | 'Fastify';
 
+/** What every host passes as `hashSecret`: the module requires one of at least 32 bytes. */
+export const HOST_HASH_SECRET = 'host-app-hash-secret-of-32-bytes-or-more';
+
 /**
  * A host application as a team writes one: its own module importing `OtpModule` (and whatever
  * else it chooses), no global pipe, filter or guard, on the platform named. Only the SMS
  * provider is swapped for the test's outbox.
  */
 export async function startHostApp(
-  metadata: Pick<ModuleMetadata, 'imports' | 'providers'>,
+  metadata: Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>,
   outbox: SmsProvider,
   platform: HostPlatform = 'Express',
+  /** What the host sets up on its application before it starts (a global prefix, say). */
+  configure: (app: INestApplication) => void = () => undefined,
 ): Promise<INestApplication> {
   @Module(metadata)
   class HostModule {}
@@ -26,12 +31,14 @@ export async function startHostApp(
     .compile();
   if (platform === 'Express') {
     const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
+    configure(app);
     await app.init();
     return app;
   }
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
     logger: ['error'],
   });
+  configure(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

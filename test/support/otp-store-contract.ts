@@ -191,17 +191,14 @@ export function describeOtpStoreContract(
       expect((await store.verify(phone, 'right', verifyPolicy)).outcome).toBe('attempts_exceeded');
     });
 
-    it('issues a test number its code past every per-number limit, keeping TTL, attempts and single use', async () => {
+    it('issues a test number its code past the cooldown and send cap, keeping TTL, attempts, single use and the lockout', async () => {
       const strict = { ...issuePolicy, cooldownMs: 30_000, maxSends: 1, lockoutThreshold: 1 };
       const exempt = { ...strict, perNumberLimits: false };
       const lock: VerifyPolicy = { lockoutThreshold: 1, lockoutWindowMs: 40_000 };
       await store.issue(phone, 'fixed', strict);
-      // More failures than the threshold lock the number.
-      await store.verify(phone, 'wrong', lock);
-      await store.verify(phone, 'wrong', lock);
-      // Locked, in cooldown and over the send cap for ordinary issues ...
-      expect((await store.issue(phone, 'fixed', strict)).outcome).toBe('locked');
-      // ... and still issued, again and again, without limits.
+      // In cooldown and over the send cap for ordinary issues ...
+      expect((await store.issue(phone, 'fixed', strict)).outcome).toBe('send_limit');
+      // ... and still issued, again and again.
       for (let i = 0; i < 3; i++) {
         await expect(store.issue(phone, 'fixed', exempt)).resolves.toEqual({ outcome: 'issued' });
       }
@@ -222,6 +219,14 @@ export function describeOtpStoreContract(
       await expect(store.verify(phone, 'fixed', verifyPolicy)).resolves.toEqual({
         outcome: 'not_found',
       });
+      // More failures than the threshold lock a test number as any other: its fixed code must
+      // not be guessable by asking again and again.
+      await store.issue(phone, 'fixed', exempt);
+      await store.verify(phone, 'wrong', lock);
+      await store.verify(phone, 'wrong', lock);
+      const locked = await store.issue(phone, 'fixed', exempt);
+      expect(locked).toEqual({ outcome: 'locked', retryAfterMs: expect.any(Number) });
+      expect((await store.verify(phone, 'fixed', lock)).outcome).toBe('locked');
     });
 
     it('answers a ping', async () => {

@@ -19,6 +19,10 @@ export interface RedisClusterUnderTest {
   seeds: ClusterNode[];
   /** The value of REDIS_CLUSTER_NODES for these seeds. */
   nodesEnv: string;
+  /** The port of the master that owns `key`'s slot. */
+  masterOf(key: string): Promise<number>;
+  /** The PID of the node on `port`. */
+  pidOf(port: number): number;
   /** SIGKILLs the master that owns `key`'s slot; resolves with its port. */
   killMasterOf(key: string): Promise<number>;
   /** Resolves once every slot has a live master and every live node says the cluster is ok. */
@@ -69,12 +73,23 @@ async function ask<T>(port: number, command: (redis: Redis) => Promise<T>): Prom
 const clusterOk = (port: number) =>
   ask(port, async (r) => (await r.cluster('INFO')).includes('cluster_state:ok'));
 
+export interface RedisClusterShape {
+  /** Replicas per master: 1 by default, so that a killed master is replaced. */
+  replicas?: number;
+  /** How long a silent node may stay silent before it is failed over; 1000 ms by default. */
+  nodeTimeoutMs?: number;
+}
+
 /**
- * A real Redis Cluster of three masters and three replicas on free loopback ports, with a
- * short node timeout so that a killed master is replaced within seconds. Every process is
- * stopped by PID and the data directory removed by `stop()`.
+ * A real Redis Cluster of three masters and (by default) three replicas on free loopback ports,
+ * with a short node timeout so that a killed master is replaced within seconds. A cluster for
+ * stalls (SIGSTOP) wants no replicas and a long node timeout, so that a paused master stays the
+ * master. Every process is stopped by PID and the data directory removed by `stop()`.
  */
-export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
+export async function startRedisCluster(
+  shape: RedisClusterShape = {},
+): Promise<RedisClusterUnderTest> {
+  const replicas = shape.replicas ?? 1;
   const dir = await mkdtemp(join(tmpdir(), 'otp-cluster-'));
   const taken = new Set<number>();
   const processes = new Map<number, ChildProcess>();
@@ -94,7 +109,7 @@ export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
   };
 
   try {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
       const port = await freeClusterPort(taken);
       taken.add(port);
       const child = spawn(
@@ -109,7 +124,7 @@ export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
           '--cluster-config-file',
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
-          '1000',
+          String(shape.nodeTimeoutMs ?? 1000),
           '--save',
           '',
           '--appendonly',
@@ -134,22 +149,30 @@ export async function startRedisCluster(): Promise<RedisClusterUnderTest> {
         'create',
         ...ports.map((p) => `${HOST}:${p}`),
         '--cluster-replicas',
-        '1',
+        String(replicas),
         '--cluster-yes',
       ],
       { timeout: 30_000 },
     );
+    const masterOf = (key: string) =>
+      ask(ports[0], async (r) => {
+        const slot = Number(await r.cluster('KEYSLOT', key));
+        const ranges = await r.cluster('SLOTS');
+        const owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+        if (!owner) throw new Error(`no master owns slot ${slot}`);
+        return owner[1];
+      });
     const cluster: RedisClusterUnderTest = {
       seeds: ports.map((port) => ({ host: HOST, port })),
       nodesEnv: ports.map((port) => `${HOST}:${port}`).join(','),
+      masterOf,
+      pidOf(port) {
+        const pid = processes.get(port)?.pid;
+        if (pid === undefined) throw new Error(`no node on port ${port}`);
+        return pid;
+      },
       async killMasterOf(key) {
-        const port = await ask(ports[0], async (r) => {
-          const slot = Number(await r.cluster('KEYSLOT', key));
-          const ranges = await r.cluster('SLOTS');
-          const owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
-          if (!owner) throw new Error(`no master owns slot ${slot}`);
-          return owner[1];
-        });
+        const port = await masterOf(key);
         const child = processes.get(port);
         await new Promise((resolve) => {
           child?.once('exit', resolve);

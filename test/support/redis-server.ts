@@ -74,3 +74,17 @@ export class RedisServerProcess {
     this.child = undefined;
   }
 }
+
+/**
+ * Stalls processes as a frozen Redis would (a VM pause, a slow disk): SIGSTOP now; the function
+ * returned sends SIGCONT, and is safe to call twice.
+ */
+export function stallProcesses(pids: number[]): () => void {
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  let resumed = false;
+  return () => {
+    if (resumed) return;
+    resumed = true;
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+  };
+}

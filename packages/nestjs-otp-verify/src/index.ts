@@ -1,15 +1,26 @@
 export { OtpModule } from './otp.module.js';
+export type {
+  OtpModuleAsyncOptions,
+  OtpModuleExtras,
+  OtpModuleForRootOptions,
+  OtpOptionsFactory,
+} from './otp.module-definition.js';
 export * from './otp.constants.js';
 export * from './otp.decorators.js';
 export * from './otp-options.js';
 export * from './otp.errors.js';
 export { OtpService } from './otp.service.js';
 export type { OtpChannel, OtpRequestResult, OtpVerifyResult } from './otp.service.js';
-export { answeredErrorCodeOf, OtpExceptionFilter } from './otp-exception.filter.js';
+export {
+  answeredErrorCodeOf,
+  OtpExceptionFilter,
+  OtpRouteExceptionFilter,
+} from './otp-exception.filter.js';
 export { toErrorResponse, type ErrorResponse } from './otp-error-response.js';
 export type { OtpStore } from './store/otp-store.js';
 export type { RedisClient } from './store/redis-connection.js';
-export type { SmsMessage, SmsProvider } from './sms/sms-provider.js';
+export type { SmsFailureKind, SmsMessage, SmsProvider } from './sms/sms-provider.js';
+export { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 export type { SmsDeliveryEvent, SmsDeliveryObserver } from './sms/sms-delivery-observer.js';
 export { maskPhoneNumber, NUMBER_TYPES } from './phone/phone-number.js';
 export { OtpTokenSigner } from './token/otp-token-signer.js';

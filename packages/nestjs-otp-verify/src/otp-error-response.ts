@@ -6,6 +6,7 @@ import {
   OtpErrorCode,
   OtpIncorrectError,
   type CaptchaChallenge,
+  SmsDeliveryFailedError,
 } from './otp.errors.js';
 
 export interface ErrorResponse {
@@ -16,12 +17,13 @@ export interface ErrorResponse {
     message: string;
     attemptsRemaining?: number;
     captcha?: CaptchaChallenge;
+    mayHaveBeenSent?: true;
   };
   retryAfterSeconds?: number;
 }
 
 /** The HTTP status of each contract code: a table, so a new code without a status fails to compile. */
-const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
+const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.InvalidPhoneNumber]: HttpStatus.BAD_REQUEST,
   [OtpErrorCode.OtpIncorrect]: HttpStatus.BAD_REQUEST,
@@ -44,6 +46,12 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, HttpStatus> = {
   [OtpErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
   [OtpErrorCode.SmsDeliveryFailed]: HttpStatus.BAD_GATEWAY,
   [OtpErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.NotQuarantined]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [OtpErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [OtpErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
+  // Nest's HttpStatus has no 431.
+  [OtpErrorCode.HeadersTooLarge]: 431,
 };
 
 export function httpStatusOf(code: OtpErrorCode): number {
@@ -97,7 +105,9 @@ export function toErrorResponse(exception: unknown): ErrorResponse | undefined {
         ? { attemptsRemaining: exception.attemptsRemaining }
         : exception instanceof CaptchaRequiredError
           ? { captcha: { ...exception.captcha } }
-          : {};
+          : exception instanceof SmsDeliveryFailedError && exception.mayHaveBeenSent
+            ? { mayHaveBeenSent: true as const }
+            : {};
     return {
       ...respond(exception.code, exception.message, extra),
       retryAfterSeconds: exception.retryAfterSeconds,

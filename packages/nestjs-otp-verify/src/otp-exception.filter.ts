@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { toErrorResponse } from './otp-error-response.js';
-import { OtpErrorCode } from './otp.errors.js';
+import { OtpError, OtpErrorCode } from './otp.errors.js';
 
 /** Where the filter leaves the contract code it answered with, for whoever counts answers. */
 const ANSWERED_CODE = 'otpAnsweredCode';
@@ -17,10 +17,11 @@ export const answeredErrorCodeOf = (request: object): OtpErrorCode | undefined =
   (request as { [ANSWERED_CODE]?: OtpErrorCode })[ANSWERED_CODE];
 
 /**
- * Writes every failure as the contract's error body through whichever HTTP adapter the host
- * runs, so `OtpModule` needs no global set-up and knows neither Express nor Fastify.
+ * Answers an `OtpError` with the contract's error body, through whichever HTTP adapter the host
+ * runs. It catches nothing else, so a host that registers it globally (for `OtpService` calls
+ * from its own routes) keeps its own answers to every other error.
  */
-@Catch()
+@Catch(OtpError)
 export class OtpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('OtpExceptionFilter');
 
@@ -52,3 +53,11 @@ export class OtpExceptionFilter implements ExceptionFilter {
     adapter.reply(response, body, status);
   }
 }
+
+/**
+ * Every failure on the module's own routes (guards, pipes, the throttler, an unexpected error)
+ * as the contract's error body: bound to its controllers, so they need no global set-up and
+ * leave the host's other routes alone. The standalone service also registers it globally.
+ */
+@Catch()
+export class OtpRouteExceptionFilter extends OtpExceptionFilter {}

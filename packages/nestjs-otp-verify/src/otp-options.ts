@@ -53,6 +53,8 @@ export interface OtpSmsOptions {
   sns?: SnsOptions;
   /** Retries of a transient failure, per provider. */
   maxRetries?: number;
+  /** Provider calls per message at most, over every provider, retries and fallback included. */
+  maxAttempts?: number;
   /** Deadline of one delivery, retries included, per provider. */
   timeoutMs?: number;
 }
@@ -60,13 +62,13 @@ export interface OtpSmsOptions {
 /** Per client IP, for each route of `OtpController`; shared by all instances on one Redis. */
 export interface OtpRateLimitOptions {
   ttlSeconds?: number;
-  /** `POST /api/otp/request` per client per window. */
+  /** `POST otp/request` per client per window. */
   requestLimit?: number;
-  /** `POST /api/otp/verify` per client per window. */
+  /** `POST otp/verify` per client per window. */
   verifyLimit?: number;
 }
 
-/** What a host application passes to `OtpModule.forRoot()`; every field has a default. */
+/** What a host application passes to `OtpModule.forRoot()`; every field but `hashSecret` has a default. */
 export interface OtpModuleOptions {
   codeLength?: number;
   ttlSeconds?: number;
@@ -76,8 +78,11 @@ export interface OtpModuleOptions {
   sendWindowSeconds?: number;
   lockoutThreshold?: number;
   lockoutWindowSeconds?: number;
-  /** Key of the HMAC under which codes are stored. Random per process when omitted. */
-  hashSecret?: string;
+  /**
+   * Key of the HMAC under which codes are stored: at least 32 bytes, the same on every instance.
+   * Required: a secret made up per process would make every pending code fail after a restart.
+   */
+  hashSecret: string;
   /** ISO 3166 alpha-2 region for numbers written without `+`. */
   defaultCountry?: string;
   allowedCountries?: string[];
@@ -96,7 +101,7 @@ export interface OtpModuleOptions {
   token?: OtpTokenOptions;
   /** `name: key` pairs; when set, every `OtpController` call needs `Authorization: Bearer <key>`. */
   apiKeys?: OtpApiKeysOption;
-  /** `number: code` pairs that send nothing, accept their fixed code and are never locked out. */
+  /** `number: code` pairs that send nothing and accept their fixed code; the lockout still applies. */
   testNumbers?: OtpTestNumbersOption;
   /** libphonenumber types that may receive codes; `['*']` allows every type and no-country numbers. */
   allowedNumberTypes?: string[];
@@ -137,6 +142,7 @@ export const OTP_INTEGER_OPTIONS = {
   lockoutThreshold: { default: 10, min: 1, max: 1_000_000 },
   lockoutWindowSeconds: { default: 1800, min: 1, max: 31 * DAY },
   'sms.maxRetries': { default: 2, min: 0, max: 10 },
+  'sms.maxAttempts': { default: 3, min: 1, max: 10 },
   'sms.timeoutMs': { default: 10_000, min: 100, max: 120_000 },
   'rateLimit.ttlSeconds': { default: 300, min: 1, max: 31 * DAY },
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
@@ -186,6 +192,7 @@ export interface OtpSettings {
     plivo?: PlivoOptions;
     sns: SnsOptions;
     maxRetries: number;
+    maxAttempts: number;
     timeoutMs: number;
   };
   rateLimit: Required<OtpRateLimitOptions>;
@@ -208,15 +215,25 @@ function integerOption(name: IntegerOptionName, value: number | undefined): numb
   return resolved;
 }
 
+export const HASH_SECRET_MIN_BYTES = 32;
+
+/** The HMAC key must outlive the process and be shared by every instance, so none is made up. */
+function hashSecretOf(secret: string | undefined): string {
+  if (typeof secret !== 'string' || Buffer.byteLength(secret) < HASH_SECRET_MIN_BYTES) {
+    throw new Error(
+      `OtpModule option hashSecret is required, at least ${HASH_SECRET_MIN_BYTES} bytes and the same on every instance: codes are stored as HMACs under it, so a secret made up per process would fail every pending code after a restart or on another instance`,
+    );
+  }
+  return secret;
+}
+
 /**
  * Applies defaults and refuses settings the service cannot honour, once, at start-up. Host
  * applications reach this without the standalone service's environment validation.
  */
-export function resolveOtpSettings(
-  options: OtpModuleOptions,
-  randomSecret: () => string,
-): OtpSettings {
+export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
   const codeLength = integerOption('codeLength', options.codeLength);
+  const defaultCountry = options.defaultCountry?.toUpperCase();
   const settings: OtpSettings = {
     codeLength,
     ttlSeconds: integerOption('ttlSeconds', options.ttlSeconds),
@@ -226,8 +243,8 @@ export function resolveOtpSettings(
     sendWindowSeconds: integerOption('sendWindowSeconds', options.sendWindowSeconds),
     lockoutThreshold: integerOption('lockoutThreshold', options.lockoutThreshold),
     lockoutWindowSeconds: integerOption('lockoutWindowSeconds', options.lockoutWindowSeconds),
-    hashSecret: options.hashSecret ?? randomSecret(),
-    defaultCountry: options.defaultCountry?.toUpperCase(),
+    hashSecret: hashSecretOf(options.hashSecret),
+    defaultCountry,
     allowedCountries: (options.allowedCountries ?? []).map((c) => c.toUpperCase()),
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),
     messageTemplate: options.messageTemplate ?? OTP_DEFAULTS.messageTemplate,
@@ -242,6 +259,7 @@ export function resolveOtpSettings(
       plivo: options.sms?.plivo,
       sns: options.sms?.sns ?? {},
       maxRetries: integerOption('sms.maxRetries', options.sms?.maxRetries),
+      maxAttempts: integerOption('sms.maxAttempts', options.sms?.maxAttempts),
       timeoutMs: integerOption('sms.timeoutMs', options.sms?.timeoutMs),
     },
     rateLimit: {
@@ -254,7 +272,7 @@ export function resolveOtpSettings(
       integerOption('token.ttlSeconds', options.token?.ttlSeconds),
     ),
     apiKeys: resolveOtpApiKeys(options.apiKeys),
-    testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength),
+    testNumbers: resolveOtpTestNumbers(options.testNumbers, codeLength, defaultCountry),
     allowedNumberTypes: (options.allowedNumberTypes ?? DEFAULT_ALLOWED_NUMBER_TYPES).map((t) =>
       t.toUpperCase(),
     ),

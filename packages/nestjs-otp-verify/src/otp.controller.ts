@@ -6,6 +6,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -22,19 +23,22 @@ import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
 import { VERIFY_OTP_RULES, VerifyOtpDto, type VerifyOtpBody } from './dto/verify-otp.dto.js';
 import { OtpErrorCode as E } from './otp.errors.js';
-import { OtpExceptionFilter } from './otp-exception.filter.js';
+import { OtpRouteExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
+import { RedisDeadlineInterceptor } from './store/redis-deadline.interceptor.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
 
 @ApiTags('otp')
-@Controller('api/otp')
-@UseFilters(OtpExceptionFilter)
+// Relative to the host: its global prefix and RouterModule place the routes (the service: /api).
+@Controller('otp')
+@UseFilters(OtpRouteExceptionFilter)
 // The key first, then the media type: neither a caller without a key nor a body that is not
 // JSON counts against any limit.
 @UseGuards(OtpApiKeyGuard, OtpJsonBodyGuard, OtpThrottlerGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(
   E.ValidationFailed,
   E.PayloadTooLarge,

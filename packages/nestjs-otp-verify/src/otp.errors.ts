@@ -22,6 +22,11 @@ export enum OtpErrorCode {
   CaptchaRequired = 'captcha_required',
   CaptchaFailed = 'captcha_failed',
   CaptchaUnavailable = 'captcha_unavailable',
+  NotQuarantined = 'not_quarantined',
+  NotFound = 'not_found',
+  MethodNotAllowed = 'method_not_allowed',
+  RequestTimeout = 'request_timeout',
+  HeadersTooLarge = 'headers_too_large',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -53,7 +58,29 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
   [OtpErrorCode.CaptchaRequired]: 'A challenge is required: resend with captchaToken',
   [OtpErrorCode.CaptchaFailed]: 'The challenge was not passed, or its token was used or too old',
   [OtpErrorCode.CaptchaUnavailable]: 'The challenge could not be checked; try again',
+  [OtpErrorCode.NotQuarantined]: 'This prefix or country is not quarantined',
+  [OtpErrorCode.NotFound]: 'No such route',
+  [OtpErrorCode.MethodNotAllowed]: 'This route does not take this method',
+  [OtpErrorCode.RequestTimeout]: 'The request did not arrive in time',
+  [OtpErrorCode.HeadersTooLarge]: 'The request headers are too large',
 };
+
+/** How long a limit still refuses, and the window it counts over. */
+export interface LimitWait {
+  waitMs: number;
+  windowSeconds: number;
+}
+
+/**
+ * `Retry-After` of a limit's refusal: whole seconds, at least one, never longer than the limit's
+ * window. The stores' waits can run past it: the send window's end is kept in whole seconds,
+ * rounded up, and the country budget's two-bucket estimate keeps weighing a full previous bucket
+ * for up to a second window. By the window's end every refused send has left a true window, so
+ * that is the longest wait the contract lets a client be told.
+ */
+export function retryAfterSeconds({ waitMs, windowSeconds }: LimitWait): number {
+  return Math.min(Math.max(Math.ceil(waitMs / 1000), 1), Math.max(windowSeconds, 1));
+}
 
 /**
  * A refusal in the domain's words. It carries the contract code and nothing HTTP-specific, so a
@@ -108,32 +135,46 @@ export class OtpNotFoundError extends OtpError {
 
 /** The refusals that pass with time; each answer carries `Retry-After`. */
 export class OtpAttemptsExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.OtpAttemptsExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.OtpAttemptsExceeded, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class ResendCooldownError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.ResendCooldown, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.ResendCooldown, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class SendLimitExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.SendLimitExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.SendLimitExceeded, undefined, retryAfterSeconds(wait));
   }
 }
 
 export class PhoneLockedError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.PhoneLocked, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.PhoneLocked, undefined, retryAfterSeconds(wait));
   }
 }
 
+const MAY_HAVE_BEEN_SENT_MESSAGE =
+  'The SMS provider did not confirm the message; it may still arrive. Wait before requesting another code';
+
+/**
+ * No provider took the message. With `mayHaveBeenSent`, a provider's answer was lost: the code
+ * stays pending and the send counted, so the client waits `retryAfterSeconds` (the cooldown).
+ */
 export class SmsDeliveryFailedError extends OtpError {
-  constructor() {
-    super(OtpErrorCode.SmsDeliveryFailed);
+  readonly mayHaveBeenSent: boolean;
+
+  constructor(lost?: { mayHaveBeenSent: true; retryAfterSeconds: number }) {
+    super(
+      OtpErrorCode.SmsDeliveryFailed,
+      lost ? MAY_HAVE_BEEN_SENT_MESSAGE : undefined,
+      lost?.retryAfterSeconds,
+    );
+    this.mayHaveBeenSent = lost !== undefined;
   }
 }
 
@@ -144,8 +185,8 @@ export class StoreUnavailableError extends OtpError {
 }
 
 export class RateLimitedError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.RateLimited, undefined, retryAfterSeconds(wait));
   }
 }
 
@@ -156,8 +197,14 @@ export class DeliveryBlockedError extends OtpError {
 }
 
 export class CountrySendLimitExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.CountrySendLimitExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.CountrySendLimitExceeded, undefined, retryAfterSeconds(wait));
+  }
+}
+
+export class NotQuarantinedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.NotQuarantined);
   }
 }
 
@@ -168,8 +215,8 @@ export class UnauthorizedError extends OtpError {
 }
 
 export class GlobalSendLimitExceededError extends OtpError {
-  constructor(retryAfterSeconds: number) {
-    super(OtpErrorCode.GlobalSendLimitExceeded, undefined, retryAfterSeconds);
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.GlobalSendLimitExceeded, undefined, retryAfterSeconds(wait));
   }
 }
 

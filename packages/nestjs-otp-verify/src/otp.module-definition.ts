@@ -1,6 +1,36 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { OTP_MODULE_OPTIONS } from './otp.constants.js';
 import type { OtpModuleOptions } from './otp-options.js';
+import { OtpJwksController } from './token/otp-jwks.controller.js';
+
+/**
+ * Options read when the module is defined, before any factory of `forRootAsync` has run:
+ * which routes a host gets beside `otp/*` decides which controllers exist, and so what its
+ * OpenAPI document shows.
+ */
+export interface OtpModuleExtras {
+  /** Makes `OtpService` and the exported tokens injectable everywhere. Default `false`. */
+  isGlobal: boolean;
+  /** `GET /.well-known/jwks.json`, the keys that verify tokens. Default `true`. */
+  jwksRoute: boolean;
+  /** `/admin/fraud/*`, with `fraudGuard.adminApiKey` as its bearer key. Default `false`. */
+  fraudAdminRoutes: boolean;
+}
+
+/**
+ * What `forRootAsync({ useClass })` or `forRootAsync({ useExisting })` names: a provider whose
+ * `createOtpOptions()` returns the options, from a config service for instance.
+ */
+export interface OtpOptionsFactory {
+  createOtpOptions(): OtpModuleOptions | Promise<OtpModuleOptions>;
+}
+
+const DEFAULT_EXTRAS: OtpModuleExtras = {
+  isGlobal: false,
+  jwksRoute: true,
+  fraudAdminRoutes: false,
+};
 
 export const {
   ConfigurableModuleClass: ConfigurableOtpModule,
@@ -11,8 +41,19 @@ export const {
   optionsInjectionToken: OTP_MODULE_OPTIONS,
 })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
+  .setFactoryMethodName('createOtpOptions' satisfies keyof OtpOptionsFactory)
+  .setExtras(DEFAULT_EXTRAS, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    controllers: [
+      ...(definition.controllers ?? []),
+      ...(extras.jwksRoute ? [OtpJwksController] : []),
+      ...(extras.fraudAdminRoutes ? [FraudAdminController] : []),
+    ],
   }))
   .build();
+
+/** The argument of `OtpModule.forRoot()`: the options and the extras. */
+export type OtpModuleForRootOptions = typeof OTP_OPTIONS_TYPE;
+/** The argument of `OtpModule.forRootAsync()`: `useFactory`, `useClass` or `useExisting`, and the extras. */
+export type OtpModuleAsyncOptions = typeof OTP_ASYNC_OPTIONS_TYPE;

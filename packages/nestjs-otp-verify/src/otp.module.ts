@@ -2,12 +2,9 @@ import { Logger, Module } from '@nestjs/common';
 import { OtpApiKeys } from './auth/api-keys.js';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
-import { OtpJwksController } from './token/otp-jwks.controller.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
-import { randomHashSecret } from './code/otp-code.js';
 import { usedCaptchaTokensProvider } from './challenge/challenge.providers.js';
 import { ChallengeService } from './challenge/challenge.service.js';
-import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
 import { FraudGuardService } from './fraud/fraud-guard.service.js';
 import { fraudStoreProvider } from './fraud/fraud-guard.providers.js';
@@ -28,12 +25,13 @@ import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.
 import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
 
 @Module({
-  controllers: [OtpController, OtpJwksController, FraudAdminController],
+  // The JWKS and admin controllers come with the options that ask for them (module definition).
+  controllers: [OtpController],
   providers: [
     {
       provide: OTP_SETTINGS,
       inject: [OTP_MODULE_OPTIONS],
-      useFactory: (options: OtpModuleOptions) => resolveOtpSettings(options, randomHashSecret),
+      useFactory: (options: OtpModuleOptions) => resolveOtpSettings(options),
     },
     otpRedisProvider,
     otpStoreProvider,
@@ -52,9 +50,10 @@ import { otpThrottlerProviders } from './throttle/otp-throttler.providers.js';
       provide: OtpTestNumbers,
       inject: [OTP_SETTINGS],
       useFactory: ({ testNumbers }: OtpSettings) => {
+        // At warn: a test number in production is a login anyone who knows its code can use.
         if (testNumbers.size > 0) {
-          new Logger('OtpModule').log(
-            `${testNumbers.size} test number(s) configured: they receive no SMS and accept their fixed code`,
+          new Logger('OtpModule').warn(
+            `${testNumbers.size} test number(s) configured (${testNumbers.masked().join(', ')}): they receive no SMS and accept their fixed code`,
           );
         }
         return testNumbers;

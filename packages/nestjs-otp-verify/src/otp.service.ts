@@ -5,6 +5,7 @@ import { ChallengeNeededError, FraudGuardService } from './fraud/fraud-guard.ser
 import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
+  type LimitWait,
   OtpAttemptsExceededError,
   OtpIncorrectError,
   OtpNotFoundError,
@@ -24,7 +25,9 @@ import {
 } from './phone/phone-number.js';
 import { renderOtpMessage } from './sms/otp-message.js';
 import type { SmsProvider } from './sms/sms-provider.js';
+import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
+import { currentRedisDeadline } from './store/redis-deadline.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
 
@@ -47,14 +50,6 @@ export interface OtpVerifyResult {
   tokenExpiresInSeconds: number;
 }
 
-/** Failures of a test number are still counted, but never reach this threshold. */
-const exemptFromLockout = (policy: VerifyPolicy): VerifyPolicy => ({
-  ...policy,
-  lockoutThreshold: Number.MAX_SAFE_INTEGER,
-});
-
-const toSeconds = (ms: number): number => Math.max(Math.ceil(ms / 1000), 1);
-
 /**
  * Sends and checks one-time codes. Speaks the domain only: refusals are `OtpError`s with the
  * contract's code, so host applications can call it without HTTP.
@@ -65,6 +60,11 @@ export class OtpService {
   private readonly issuePolicy: IssuePolicy;
   private readonly verifyPolicy: VerifyPolicy;
   private readonly codeFormat: RegExp;
+  /** Each per-number refusal's wait, with the window of the limit that refused. */
+  private readonly waits: Record<
+    'lockout' | 'cooldown' | 'sendWindow' | 'code',
+    (waitMs: number) => LimitWait
+  >;
 
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
@@ -82,6 +82,13 @@ export class OtpService {
       maxSends: settings.maxSendsPerWindow,
       sendWindowMs: settings.sendWindowSeconds * 1000,
       lockoutThreshold: settings.lockoutThreshold,
+    };
+    const windowOf = (windowSeconds: number) => (waitMs: number) => ({ waitMs, windowSeconds });
+    this.waits = {
+      lockout: windowOf(settings.lockoutWindowSeconds),
+      cooldown: windowOf(settings.resendCooldownSeconds),
+      sendWindow: windowOf(settings.sendWindowSeconds),
+      code: windowOf(settings.ttlSeconds),
     };
     this.codeFormat = new RegExp(`^[0-9]{${settings.codeLength}}$`);
     this.verifyPolicy = {
@@ -113,10 +120,17 @@ export class OtpService {
       failures: () => this.store.failedVerifications(phone.e164),
       country: () => phone.region ?? '001',
     });
+    let delivery: 'sent' | 'unconfirmed';
     try {
-      await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone), challenged);
+      delivery = await this.fraudGuard.guardSend(phone, () => this.issueAndSend(phone), challenged);
     } catch (error) {
       throw error instanceof ChallengeNeededError ? this.challenge.required() : error;
+    }
+    if (delivery === 'unconfirmed') {
+      throw new SmsDeliveryFailedError({
+        mayHaveBeenSent: true,
+        retryAfterSeconds: Math.max(this.settings.resendCooldownSeconds, 1),
+      });
     }
     return {
       status: 'pending',
@@ -128,25 +142,37 @@ export class OtpService {
     };
   }
 
-  /** Stores a fresh code within the per-number limits and sends it; a failed send takes it back. */
-  private async issueAndSend(phone: PhoneNumber): Promise<void> {
+  /**
+   * Stores a fresh code within the per-number limits and sends it. A send the provider surely
+   * refused is taken back; one whose answer was lost may still arrive, so it stays counted
+   * (cooldown, send cap, fraud guard, budgets) with its code pending, and is `unconfirmed`.
+   */
+  private async issueAndSend(phone: PhoneNumber): Promise<'sent' | 'unconfirmed'> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
 
     const issued = await this.store.issue(phone.e164, hash, this.issuePolicy);
     switch (issued.outcome) {
       case 'locked':
-        throw new PhoneLockedError(toSeconds(issued.retryAfterMs));
+        throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
       case 'cooldown':
-        throw new ResendCooldownError(toSeconds(issued.retryAfterMs));
+        throw new ResendCooldownError(this.waits.cooldown(issued.retryAfterMs));
       case 'send_limit':
-        throw new SendLimitExceededError(toSeconds(issued.retryAfterMs));
+        throw new SendLimitExceededError(this.waits.sendWindow(issued.retryAfterMs));
     }
 
     const text = renderOtpMessage(this.settings, code);
     try {
-      await this.sms.send({ to: phone.e164, text });
+      // The provider's time is not the store's: a slow provider leaves the revoke its time.
+      await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
+      return 'sent';
     } catch (error) {
+      if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
+        this.logger.warn(
+          `SMS to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
+        );
+        return 'unconfirmed';
+      }
       // An undelivered code must not hold the user back: take back the code and the send.
       await this.store.revoke(phone.e164, hash);
       this.logger.warn(
@@ -166,9 +192,8 @@ export class OtpService {
     }
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) {
-      // A test number is never locked out; its attempt cap still holds. No fraud guard count.
-      const policy = exemptFromLockout(this.verifyPolicy);
-      return this.answer(testNumber.e164, await this.check(testNumber.e164, code, policy));
+      // Locked out like any number: a fixed code must not be guessable by asking again and again.
+      return this.answer(testNumber.e164, await this.check(testNumber.e164, code), true);
     }
     // Parsed only when the challenge step needs the number: never for a plain verify.
     let parsed: PhoneNumber | undefined;
@@ -184,33 +209,34 @@ export class OtpService {
     // only needed on a miss.
     const written = e164AsWritten(phoneNumber);
     if (written !== undefined) {
-      const result = await this.check(written, code, this.verifyPolicy);
+      const result = await this.check(written, code);
       if (result.outcome !== 'not_found') {
-        return this.answer(written, result, true);
+        return this.answer(written, result);
       }
     }
     const phone = this.parsePhoneNumber(phoneNumber);
     if (phone.e164 === written) throw new OtpNotFoundError();
-    const result = await this.check(phone.e164, code, this.verifyPolicy);
-    return this.answer(phone.e164, result, true);
+    const result = await this.check(phone.e164, code);
+    return this.answer(phone.e164, result);
   }
 
-  private check(e164: string, code: string, policy: VerifyPolicy): Promise<VerifyResult> {
-    return this.store.verify(e164, hashOtpCode(this.settings.hashSecret, e164, code), policy);
+  private check(e164: string, code: string): Promise<VerifyResult> {
+    const hash = hashOtpCode(this.settings.hashSecret, e164, code);
+    return this.store.verify(e164, hash, this.verifyPolicy);
   }
 
-  /** Test numbers are left out of the fraud guard's approval counts (`countApproval` false). */
+  /** A test number's approval is left out of the fraud guard's counts and marked in its token. */
   private async answer(
     e164: string,
     result: VerifyResult,
-    countApproval = false,
+    testNumber = false,
   ): Promise<OtpVerifyResult> {
     switch (result.outcome) {
       case 'approved': {
         const [{ token, expiresInSeconds }] = await Promise.all([
-          this.tokens.sign(e164),
+          this.tokens.sign(e164, testNumber),
           // The number's country is read only here: a wrong code never needs it.
-          countApproval && this.fraudGuard.approved(this.parsePhoneNumber(e164)),
+          !testNumber && this.fraudGuard.approved(this.parsePhoneNumber(e164)),
         ]);
         return {
           status: 'approved',
@@ -224,15 +250,16 @@ export class OtpService {
       case 'incorrect':
         throw new OtpIncorrectError(result.attemptsRemaining);
       case 'attempts_exceeded':
-        throw new OtpAttemptsExceededError(toSeconds(result.retryAfterMs));
+        throw new OtpAttemptsExceededError(this.waits.code(result.retryAfterMs));
       case 'locked':
-        throw new PhoneLockedError(toSeconds(result.retryAfterMs));
+        throw new PhoneLockedError(this.waits.lockout(result.retryAfterMs));
     }
   }
 
   /**
    * The fixed code of a test number becomes pending like any code, and nothing is sent. The
-   * per-number limits and country rules are skipped: suites and reviewers must never be refused.
+   * cooldown, send cap and country rules are skipped, so suites and reviewers are never refused;
+   * the lockout is not (the store answers nothing else for a test number).
    */
   private async requestTestCode(
     e164: string,
@@ -240,7 +267,12 @@ export class OtpService {
     channel: OtpChannel,
   ): Promise<OtpRequestResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
-    await this.store.issue(e164, hash, { ...this.issuePolicy, perNumberLimits: false });
+    const issued = await this.store.issue(e164, hash, {
+      ...this.issuePolicy,
+      perNumberLimits: false,
+    });
+    if (issued.outcome !== 'issued')
+      throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
     return {
       status: 'pending',
       phoneNumber: e164,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { captchaTokenKey } from '../store/otp-keys.js';
 import type { RedisClient } from '../store/redis-connection.js';
+import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 
 /** How long a used token is refused: longer than any provider keeps a token valid (5 minutes). */
 export const USED_TOKEN_MEMORY_MS = 10 * 60 * 1000;
@@ -20,15 +21,20 @@ const digestOf = (token: string): string => createHash('sha256').update(token).d
 
 /** Across instances: one `SET NX` per token, under its digest (never the token itself). */
 export class RedisUsedCaptchaTokens implements UsedCaptchaTokens {
+  private readonly scripts: RedisScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keyPrefix: string,
-  ) {}
+  ) {
+    this.scripts = redisScripts(redis);
+  }
 
   async claim(token: string): Promise<boolean> {
     const key = captchaTokenKey(this.keyPrefix, digestOf(token));
+    const set = () => this.redis.set(key, '1', 'PX', USED_TOKEN_MEMORY_MS, 'NX');
     try {
-      return (await this.redis.set(key, '1', 'PX', USED_TOKEN_MEMORY_MS, 'NX')) === 'OK';
+      return (await this.scripts.command(set)) === 'OK';
     } catch {
       throw new StoreUnavailableError();
     }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A code of `length` decimal digits, uniform over all of them, from the OS CSPRNG. */
 export function generateOtpCode(length: number): string {
@@ -29,8 +29,4 @@ export function hashesEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
-}
-
-export function randomHashSecret(): string {
-  return randomBytes(32).toString('base64url');
 }

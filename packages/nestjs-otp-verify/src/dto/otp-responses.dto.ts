@@ -78,4 +78,10 @@ export class ErrorResponseDto {
     description: 'only with captcha_required: the widget to render',
   })
   captcha?: CaptchaChallengeDto;
+  @ApiPropertyOptional({
+    description:
+      'only with sms_delivery_failed, when a provider answer was lost: the code may still arrive, stays pending and the send counted; wait Retry-After seconds',
+    enum: [true],
+  })
+  mayHaveBeenSent?: true;
 }

@@ -4,22 +4,22 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  NotFoundException,
   Param,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
-import { OtpErrorCode as E } from '../otp.errors.js';
-import { OtpExceptionFilter } from '../otp-exception.filter.js';
+import { OtpErrorCode as E, NotQuarantinedError } from '../otp.errors.js';
+import { OtpRouteExceptionFilter } from '../otp-exception.filter.js';
+import { RedisDeadlineInterceptor } from '../store/redis-deadline.interceptor.js';
 import { FraudAdminGuard } from './fraud-admin.guard.js';
 import { QuarantinedPrefixDto } from './fraud-admin.dto.js';
 import { FraudGuardService } from './fraud-guard.service.js';
@@ -29,8 +29,9 @@ const RELEASED = { description: 'Released' };
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('admin/fraud')
-@UseFilters(OtpExceptionFilter)
+@UseFilters(OtpRouteExceptionFilter)
 @UseGuards(FraudAdminGuard)
+@UseInterceptors(RedisDeadlineInterceptor)
 @ApiOtpErrors(E.Unauthorized, E.StoreUnavailable)
 export class FraudAdminController {
   constructor(private readonly guard: FraudGuardService) {}
@@ -63,10 +64,10 @@ export class FraudAdminController {
       'Lifts the quarantine at once, so the next request to a number in the prefix is sent. Answers 404 unless OTP_ADMIN_API_KEY is set.',
   })
   @ApiNoContentResponse(RELEASED)
-  @ApiNotFoundResponse({ description: 'The prefix was not quarantined' })
+  @ApiOtpErrors(E.NotQuarantined)
   async release(@Param('prefix') prefix: string): Promise<void> {
     if (!/^\d{1,15}$/.test(prefix) || !(await this.guard.release({ kind: 'prefix', id: prefix }))) {
-      throw new NotFoundException('This prefix is not quarantined');
+      throw new NotQuarantinedError();
     }
   }
 
@@ -78,11 +79,11 @@ export class FraudAdminController {
       'Lifts the country quarantine at once (ISO 3166 alpha-2, or 001 for the international networks). Answers 404 unless OTP_ADMIN_API_KEY is set.',
   })
   @ApiNoContentResponse(RELEASED)
-  @ApiNotFoundResponse({ description: 'The country was not quarantined' })
+  @ApiOtpErrors(E.NotQuarantined)
   async releaseCountry(@Param('country') country: string): Promise<void> {
     const id = country.toUpperCase();
     if (!/^([A-Z]{2}|001)$/.test(id) || !(await this.guard.release({ kind: 'country', id }))) {
-      throw new NotFoundException('This country is not quarantined');
+      throw new NotQuarantinedError();
     }
   }
 }

@@ -1,12 +1,7 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { OtpApiKeys } from '../auth/api-keys.js';
 import { bearerTokenOf } from '../auth/otp-api-key.guard.js';
-import { UnauthorizedError } from '../otp.errors.js';
+import { OtpError, OtpErrorCode, UnauthorizedError } from '../otp.errors.js';
 import { InjectOtpSettings } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
 
@@ -27,14 +22,10 @@ export class FraudAdminGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{
-      method: string;
-      url: string;
       headers: Record<string, string | string[] | undefined>;
     }>();
-    if (!this.adminKey) {
-      // The answer any unknown route gets: nothing tells that the routes exist.
-      throw new NotFoundException(`Cannot ${request.method} ${request.url}`);
-    }
+    // The answer any unknown route gets: nothing tells that the routes exist.
+    if (!this.adminKey) throw new OtpError(OtpErrorCode.NotFound);
     const presented = bearerTokenOf(request);
     if (presented !== undefined && this.adminKey.nameOf(presented) !== undefined) return true;
     throw new UnauthorizedError();

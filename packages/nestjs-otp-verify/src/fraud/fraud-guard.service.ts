@@ -3,6 +3,7 @@ import {
   CountrySendLimitExceededError,
   DeliveryBlockedError,
   GlobalSendLimitExceededError,
+  retryAfterSeconds as retryAfterSecondsOf,
 } from '../otp.errors.js';
 import type { PhoneNumber } from '../phone/phone-number.js';
 import {
@@ -29,7 +30,6 @@ const NO_COUNTRY = '001';
 
 const conversionOf = (sends: number, approvals: number): number =>
   sends > 0 ? Math.round((approvals / sends) * 1000) / 1000 : 0;
-const toSeconds = (ms: number): number => Math.max(Math.ceil(ms / 1000), 1);
 
 /**
  * A send the guard would refuse, but that a challenge would let through. Not a refusal of the
@@ -233,7 +233,8 @@ export class FraudGuardService {
 
   private overBudget(report: CounterReport, country: string): Error {
     const counter = report.counter as Extract<SendCounter, { limit: number }>;
-    const retryAfterSeconds = toSeconds(report.retryAfterMs);
+    const wait = { waitMs: report.retryAfterMs, windowSeconds: counter.windowMs / 1000 };
+    const retryAfterSeconds = retryAfterSecondsOf(wait);
     const global = counter.kind === 'global_budget';
     this.decided({
       decision: 'budget_exceeded',
@@ -246,8 +247,8 @@ export class FraudGuardService {
         : `Send refused: country ${country} has used its budget of ${counter.limit} sends per 24 h; room again in ${retryAfterSeconds} s`,
     );
     return global
-      ? new GlobalSendLimitExceededError(retryAfterSeconds)
-      : new CountrySendLimitExceededError(retryAfterSeconds);
+      ? new GlobalSendLimitExceededError(wait)
+      : new CountrySendLimitExceededError(wait);
   }
 
   private warnBudget(report: CounterReport): void {

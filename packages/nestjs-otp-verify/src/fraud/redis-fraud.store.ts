@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { fraudKeys } from '../store/otp-keys.js';
-import type { RedisClient } from '../store/redis-connection.js';
+import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
+import { redisScripts, type RedisScript, type RedisScripts } from '../store/redis-scripts.js';
 import type {
   CounterReport,
   FraudStore,
@@ -11,7 +12,6 @@ import type {
   SendPolicy,
   WatchedCounter,
 } from './fraud-store.js';
-import { PREFIX_DIGITS } from './fraud-guard-options.js';
 import { ADMIT_SEND_SCRIPT } from './lua/admit-send.lua.js';
 import { AT_RISK_SCRIPT } from './lua/at-risk.lua.js';
 import { RECORD_APPROVAL_SCRIPT } from './lua/record-approval.lua.js';
@@ -20,24 +20,7 @@ import { WITHDRAW_SEND_SCRIPT } from './lua/withdraw-send.lua.js';
 
 type Arg = string | number;
 type Reply = (string | number)[];
-interface FraudCommands {
-  otpFraudRelease(key: string): Promise<[string, string, string, number] | []>;
-}
-type ScriptedClient = RedisClient &
-  FraudCommands &
-  Record<string, (...args: Arg[]) => Promise<Reply | number>>;
-
-/**
- * The scripts that take any number of keys. Each is registered once per key count, up front:
- * ioredis routes an auto-pipelined command by its first argument, which must then be a key, and
- * a pipeline already under way knows only the commands defined before it began.
- */
-const MULTI_KEY_SCRIPTS = {
-  otpFraudAdmitSend: ADMIT_SEND_SCRIPT,
-  otpFraudWithdraw: WITHDRAW_SEND_SCRIPT,
-  otpFraudApprove: RECORD_APPROVAL_SCRIPT,
-  otpFraudAtRisk: AT_RISK_SCRIPT,
-} as const;
+type ReleaseReply = [string, string, string, number] | [];
 
 const figure = (value: string | number): number => Math.round(Number(value) * 100) / 100;
 const KIND_CODE: Record<SendCounter['kind'], string> = {
@@ -46,9 +29,6 @@ const KIND_CODE: Record<SendCounter['kind'], string> = {
   country_budget: 'b',
   global_budget: 'g',
 };
-/** A send's counters at most: a country budget, two global budgets, every length, a country. */
-const MAX_COUNTERS = 4 + PREFIX_DIGITS.max - PREFIX_DIGITS.min + 1;
-
 /** The listing's index names a country apart from a prefix. */
 const COUNTRY_MEMBER = 'country:';
 
@@ -58,18 +38,16 @@ const REPORT_WIDTH = 6;
 /** The guard's counters in Redis, shared by every instance on it, cluster or not. */
 export class RedisFraudStore implements FraudStore {
   private readonly logger = new Logger(RedisFraudStore.name);
-  private readonly redis: ScriptedClient;
+  private readonly scripts: RedisScripts;
   private readonly keys: ReturnType<typeof fraudKeys>;
 
   /** `prefixTagDigits`: the shortest watched prefix length, the hash tag of a number's prefixes. */
-  constructor(redis: RedisClient, keyPrefix: string, prefixTagDigits: number) {
-    redis.defineCommand('otpFraudRelease', { numberOfKeys: 1, lua: RELEASE_QUARANTINE_SCRIPT });
-    for (const [name, lua] of Object.entries(MULTI_KEY_SCRIPTS)) {
-      for (let keys = 1; keys <= MAX_COUNTERS; keys++) {
-        redis.defineCommand(`${name}${keys}`, { numberOfKeys: keys, lua });
-      }
-    }
-    this.redis = redis as ScriptedClient;
+  constructor(
+    private readonly redis: RedisClient,
+    keyPrefix: string,
+    prefixTagDigits: number,
+  ) {
+    this.scripts = redisScripts(redis);
     this.keys = fraudKeys(keyPrefix, prefixTagDigits);
   }
 
@@ -81,7 +59,7 @@ export class RedisFraudStore implements FraudStore {
     const reports: CounterReport[] = [];
     for (const group of this.bySlot(counters)) {
       const reply = await this.call(() =>
-        this.run('otpFraudAdmitSend', group.length, [
+        this.run(ADMIT_SEND_SCRIPT, group.length, [
           ...group.map(({ key }) => key),
           policy.minConversion,
           policy.quarantineMs,
@@ -108,7 +86,7 @@ export class RedisFraudStore implements FraudStore {
   async atRisk(counters: SendCounter[], windowMs: number): Promise<boolean> {
     for (const group of this.bySlot(counters)) {
       const risky = await this.call(() =>
-        this.run('otpFraudAtRisk', group.length, [
+        this.run(AT_RISK_SCRIPT, group.length, [
           ...group.map(({ key }) => key),
           ...group.flatMap(({ counter }) => this.specOf(counter, windowMs)),
         ]),
@@ -123,7 +101,7 @@ export class RedisFraudStore implements FraudStore {
     for (const group of this.bySlot(counted.map((report) => report.counter))) {
       const buckets = group.map(({ counter }) => counted.find((r) => r.counter === counter)!);
       await this.call(() =>
-        this.run('otpFraudWithdraw', group.length, [
+        this.run(WITHDRAW_SEND_SCRIPT, group.length, [
           ...group.map(({ key }) => key),
           ...buckets.map((report) => report.bucket),
         ]),
@@ -139,7 +117,7 @@ export class RedisFraudStore implements FraudStore {
     const released: Quarantine[] = [];
     for (const group of this.bySlot(counters)) {
       const reply = await this.call(() =>
-        this.run('otpFraudApprove', group.length, [
+        this.run(RECORD_APPROVAL_SCRIPT, group.length, [
           ...group.map(({ key }) => key),
           windowMs,
           minConversion,
@@ -163,14 +141,20 @@ export class RedisFraudStore implements FraudStore {
 
   async quarantined(): Promise<Quarantine[]> {
     const now = Date.now();
-    const members = await this.call(async () => {
-      await this.redis.zremrangebyscore(this.keys.quarantined, '-inf', now);
-      return this.redis.zrangebyscore(this.keys.quarantined, now, '+inf');
-    });
+    const members = await this.call(() =>
+      this.scripts.command(async () => {
+        await this.redis.zremrangebyscore(this.keys.quarantined, '-inf', now);
+        return this.redis.zrangebyscore(this.keys.quarantined, now, '+inf');
+      }),
+    );
     // One read per entry: in a cluster each sits in its own slot.
     const rows = await this.call(() =>
-      Promise.all(
-        members.map((member) => this.redis.hmget(this.keyOfMember(member), 'q', 'qs', 'qa', 'qc')),
+      this.scripts.command(() =>
+        Promise.all(
+          members.map((member) =>
+            this.redis.hmget(this.keyOfMember(member), 'q', 'qs', 'qa', 'qc'),
+          ),
+        ),
       ),
     );
     return rows.flatMap(([until, sends, approvals, country], i) => {
@@ -190,7 +174,9 @@ export class RedisFraudStore implements FraudStore {
   }
 
   async release(counter: Pick<WatchedCounter, 'kind' | 'id'>): Promise<Quarantine | undefined> {
-    const reply = await this.call(() => this.redis.otpFraudRelease(this.keyOf(counter)));
+    const reply = await this.call(() =>
+      this.scripts.run<ReleaseReply>(RELEASE_QUARANTINE_SCRIPT, [this.keyOf(counter)], []),
+    );
     const quarantine: Quarantine = {
       prefix: counter.kind === 'prefix' ? counter.id : null,
       country: counter.kind === 'country' ? counter.id : '',
@@ -210,12 +196,13 @@ export class RedisFraudStore implements FraudStore {
     };
   }
 
-  private run(
-    script: keyof typeof MULTI_KEY_SCRIPTS,
-    keyCount: number,
-    args: Arg[],
-  ): Promise<Reply> {
-    return this.redis[`${script}${keyCount}`](...args) as Promise<Reply>;
+  /** `args` are the group's keys, then the script's arguments: `keyCount` says where they part. */
+  private run(scripts: RedisScript[], keyCount: number, args: Arg[]): Promise<Reply> {
+    return this.scripts.run<Reply>(
+      scripts[keyCount],
+      args.slice(0, keyCount).map(String),
+      args.slice(keyCount),
+    );
   }
 
   /** What a script reads of a counter: its kind, window and threshold. */
@@ -270,22 +257,21 @@ export class RedisFraudStore implements FraudStore {
         ? report.counter.id
         : `${COUNTRY_MEMBER}${report.counter.id}`,
     ]);
-    await this.call(() => this.redis.zadd(this.keys.quarantined, ...entries)).catch(
-      () => undefined,
-    );
+    const index = () => this.redis.zadd(this.keys.quarantined, ...entries);
+    await this.call(() => this.scripts.command(index)).catch(() => undefined);
   }
 
   private async unindex(quarantines: Quarantine[]): Promise<void> {
-    await this.call(() =>
-      this.redis.zrem(this.keys.quarantined, ...quarantines.map((q) => this.memberOf(q))),
-    ).catch(() => undefined);
+    const members = quarantines.map((q) => this.memberOf(q));
+    const unindex = () => this.redis.zrem(this.keys.quarantined, ...members);
+    await this.call(() => this.scripts.command(unindex)).catch(() => undefined);
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
     try {
       return await command();
     } catch (error) {
-      this.logger.warn(`Redis call failed: ${(error as Error).message}`);
+      this.logger.warn(`Redis call failed: ${redisFailureCause(this.redis, error)}`);
       throw new StoreUnavailableError();
     }
   }

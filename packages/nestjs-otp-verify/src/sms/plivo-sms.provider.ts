@@ -1,5 +1,6 @@
 import plivo from 'plivo';
 import type { PlivoOptions } from '../otp-options.js';
+import { failureWithoutAnswer, kindOfStatus } from './sms-failure.js';
 import type { SmsFailure, SmsMessage, SmsProvider } from './sms-provider.js';
 
 const PLIVO_API = 'https://api.plivo.com';
@@ -29,14 +30,14 @@ export class PlivoSmsProvider implements SmsProvider {
 /**
  * The SDK rejects with the error's stack as a string when no answer came, with an error carrying
  * `status` for the statuses it knows, and with a plain Error naming the status for the others
- * (429, 502, 503...).
+ * (429, 502, 503...). No answer is definite only when the connection was never made; a 5xx may
+ * come after Plivo queued the message.
  */
 export function classifyPlivoError(error: unknown): SmsFailure {
-  if (typeof error === 'string') return { kind: 'transient', reason: 'no answer' };
+  if (typeof error === 'string') return failureWithoutAnswer(/\bE[A-Z_]{3,}\b/.exec(error)?.[0]);
   const known = (error as { status?: unknown } | null)?.status;
   const named = /status code (\d{3})/.exec(error instanceof Error ? error.message : '')?.[1];
   const status = typeof known === 'number' ? known : Number(named);
   if (!status) return { kind: 'permanent', reason: 'refused by the SDK' };
-  const transient = status >= 500 || status === 429;
-  return { kind: transient ? 'transient' : 'permanent', reason: `HTTP ${status}` };
+  return { kind: kindOfStatus(status), reason: `HTTP ${status}` };
 }

@@ -1,8 +1,13 @@
+import type { SmsFailureKind } from './sms-provider.js';
+
 export interface SmsDeliveryEvent {
   /** The provider's name: `plivo`, `sns`, `console`. */
   provider: string;
-  /** `delivered`, or why it was not: `transient` (retried, then given up) or `permanent`. */
-  result: 'delivered' | 'transient' | 'permanent';
+  /**
+   * `delivered`, or why it was not: `transient` (retried, then given up), `permanent`, or
+   * `unknown` (the answer was lost: the message may have been sent).
+   */
+  result: 'delivered' | SmsFailureKind;
   durationSeconds: number;
 }
 

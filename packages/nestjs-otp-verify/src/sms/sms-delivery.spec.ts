@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { resolveOtpSettings } from '../otp-options.js';
-import { FallbackSmsProvider } from './fallback-sms.provider.js';
 import { classifyPlivoError } from './plivo-sms.provider.js';
 import { ResilientSmsProvider, SmsDeliveryError } from './resilient-sms.provider.js';
 import type { SmsDeliveryEvent } from './sms-delivery-observer.js';
@@ -23,14 +22,18 @@ class ScriptedProvider implements SmsProvider {
 }
 
 const message: SmsMessage = { to: '+14155552671', text: 'Your code is 917353' };
-const policy = { maxRetries: 2, timeoutMs: 10_000, baseDelayMs: 1 };
+const policy = { maxRetries: 2, maxAttempts: 3, timeoutMs: 10_000, baseDelayMs: 1 };
 
 describe('SMS delivery: retries, fallback and logs', () => {
   const lines: string[] = [];
   const events: SmsDeliveryEvent[] = [];
   const observer = { smsDelivery: (event: SmsDeliveryEvent) => events.push(event) };
-  const resilient = (provider: SmsProvider) =>
-    new ResilientSmsProvider(provider, classifyPlivoError, policy, observer);
+  const resilient = (...providers: SmsProvider[]) =>
+    new ResilientSmsProvider(
+      providers.map((provider) => ({ provider, classify: classifyPlivoError })),
+      policy,
+      observer,
+    );
 
   beforeAll(() => {
     const keep = (line: unknown) => lines.push(String(line));
@@ -42,8 +45,8 @@ describe('SMS delivery: retries, fallback and logs', () => {
     events.length = 0;
   });
 
-  it('retries transient failures, reports one delivery and logs the provider with a masked number', async () => {
-    const plivo = new ScriptedProvider('plivo', [500, 429]);
+  it('retries definite transient failures, reports one delivery and logs the provider with a masked number', async () => {
+    const plivo = new ScriptedProvider('plivo', [429, 429]);
     await resilient(plivo).send(message);
     expect(plivo.sent).toBe(3);
     expect(events).toEqual([
@@ -56,18 +59,40 @@ describe('SMS delivery: retries, fallback and logs', () => {
     const refused = new ScriptedProvider('plivo', [401]);
     await expect(resilient(refused).send(message)).rejects.toThrow(SmsDeliveryError);
     expect(refused.sent).toBe(1);
-    const down = new ScriptedProvider('plivo', [503, 503, 503, 503]);
-    await expect(resilient(down).send(message)).rejects.toMatchObject({ kind: 'transient' });
-    expect(down.sent).toBe(3);
+    const busy = new ScriptedProvider('plivo', [429, 429, 429, 429]);
+    await expect(resilient(busy).send(message)).rejects.toMatchObject({ kind: 'transient' });
+    expect(busy.sent).toBe(3);
     expect(events.map((event) => event.result)).toEqual(['permanent', 'transient']);
   });
 
+  it('neither retries nor falls back after an answer that may follow a sent message', async () => {
+    const plivo = new ScriptedProvider('plivo', [500]);
+    const sns = new ScriptedProvider('sns', []);
+    const failure = resilient(plivo, sns).send(message);
+    await expect(failure).rejects.toMatchObject({ kind: 'unknown', mayHaveBeenSent: true });
+    expect([plivo.sent, sns.sent]).toEqual([1, 0]);
+    expect(events.map((event) => [event.provider, event.result])).toEqual([['plivo', 'unknown']]);
+  });
+
+  it('makes at most maxAttempts calls in all, fallback included', async () => {
+    const plivo = new ScriptedProvider('plivo', [429, 429, 429]);
+    const sns = new ScriptedProvider('sns', [429, 429, 429]);
+    await expect(resilient(plivo, sns).send(message)).rejects.toMatchObject({
+      kind: 'transient',
+    });
+    expect(plivo.sent + sns.sent).toBe(3);
+    const refusing = new ScriptedProvider('plivo', [401]);
+    const busy = new ScriptedProvider('sns', [429, 429, 429]);
+    await expect(resilient(refusing, busy).send(message)).rejects.toMatchObject({
+      provider: 'sns',
+    });
+    expect([refusing.sent, busy.sent]).toEqual([1, 2]);
+  });
+
   it('says which provider delivered after a fallback, and never logs the text', async () => {
-    const fallback = new FallbackSmsProvider([
-      resilient(new ScriptedProvider('plivo', [403])),
-      resilient(new ScriptedProvider('sns', [])),
-    ]);
-    await fallback.send(message);
+    await resilient(new ScriptedProvider('plivo', [403]), new ScriptedProvider('sns', [])).send(
+      message,
+    );
     expect(events.map((event) => [event.provider, event.result])).toEqual([
       ['plivo', 'permanent'],
       ['sns', 'delivered'],
@@ -77,24 +102,28 @@ describe('SMS delivery: retries, fallback and logs', () => {
   });
 
   it('warns at start-up when the rendered message needs more than one segment', async () => {
-    const settings = resolveOtpSettings(
-      { messageTemplate: `${'x'.repeat(150)} {code}`, webOtpDomain: 'example.com' },
-      () => 'unused',
-    );
+    const settings = resolveOtpSettings({
+      hashSecret: 'x'.repeat(32),
+      messageTemplate: `${'x'.repeat(150)} {code}`,
+      webOtpDomain: 'example.com',
+    });
     await smsProviderFactory.useFactory(settings);
     expect(lines).toEqual([expect.stringMatching(/is 178 GSM-7 characters, over the 160 of one/)]);
   });
 });
 
 describe('error classifiers', () => {
-  it('reads Plivo failures: no answer, known and unknown statuses', () => {
-    expect(classifyPlivoError('Error: connect ECONNREFUSED').kind).toBe('transient');
-    expect(classifyPlivoError(Object.assign(new Error('x'), { status: 500 })).kind).toBe(
-      'transient',
-    );
+  it('reads Plivo failures: refused connection, lost answer, known and unknown statuses', () => {
+    expect(classifyPlivoError('Error: connect ECONNREFUSED 127.0.0.1:9').kind).toBe('transient');
+    expect(classifyPlivoError('AxiosError: timeout of 1000ms exceeded').kind).toBe('unknown');
+    expect(classifyPlivoError('Error: socket hang up').kind).toBe('unknown');
+    expect(classifyPlivoError(Object.assign(new Error('x'), { status: 500 })).kind).toBe('unknown');
     expect(
       classifyPlivoError(new Error('AxiosError: Request failed with status code 429')),
     ).toEqual({ kind: 'transient', reason: 'HTTP 429' });
+    expect(classifyPlivoError(new Error('Request failed with status code 503')).kind).toBe(
+      'unknown',
+    );
     expect(classifyPlivoError(Object.assign(new Error('x'), { status: 400 })).kind).toBe(
       'permanent',
     );
@@ -104,10 +133,12 @@ describe('error classifiers', () => {
   });
 
   it('reads AWS SDK failures: network, server, throttling, client', () => {
-    const aws = (name: string, httpStatusCode?: number) =>
-      Object.assign(new Error('x'), { name, $metadata: { httpStatusCode } });
-    expect(classifySnsError(aws('Error')).kind).toBe('transient');
-    expect(classifySnsError(aws('InternalErrorException', 500)).kind).toBe('transient');
+    const aws = (name: string, httpStatusCode?: number, code?: string) =>
+      Object.assign(new Error('x'), { name, code, $metadata: { httpStatusCode } });
+    expect(classifySnsError(aws('Error', undefined, 'ECONNREFUSED')).kind).toBe('transient');
+    expect(classifySnsError(aws('TimeoutError', undefined, 'ETIMEDOUT')).kind).toBe('unknown');
+    expect(classifySnsError(aws('Error', undefined, 'ECONNRESET')).kind).toBe('unknown');
+    expect(classifySnsError(aws('InternalErrorException', 500)).kind).toBe('unknown');
     expect(classifySnsError(aws('ThrottledException', 400)).kind).toBe('transient');
     expect(classifySnsError(aws('InvalidParameterException', 400)).kind).toBe('permanent');
     expect(classifySnsError(aws('CredentialsProviderError')).kind).toBe('permanent');

@@ -2,18 +2,12 @@ import { Logger, type FactoryProvider } from '@nestjs/common';
 import { OTP_SETTINGS, SMS_DELIVERY_OBSERVER, SMS_PROVIDER } from '../otp.constants.js';
 import type { OtpSettings, PlivoOptions, SmsProviderName } from '../otp-options.js';
 import { ConsoleSmsProvider } from './console-sms.provider.js';
-import { FallbackSmsProvider } from './fallback-sms.provider.js';
 import { renderOtpMessage, smsLength } from './otp-message.js';
-import { ResilientSmsProvider } from './resilient-sms.provider.js';
+import { type ClassifiedSmsProvider, ResilientSmsProvider } from './resilient-sms.provider.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
-import type { SmsErrorClassifier, SmsProvider } from './sms-provider.js';
+import type { SmsProvider } from './sms-provider.js';
 
-interface ClassifiedProvider {
-  provider: SmsProvider;
-  classify: SmsErrorClassifier;
-}
-
-type SmsProviderBuilder = (sms: OtpSettings['sms']) => Promise<ClassifiedProvider>;
+type SmsProviderBuilder = (sms: OtpSettings['sms']) => Promise<ClassifiedSmsProvider>;
 
 const PLIVO_VARIABLES: Record<keyof PlivoOptions, string> = {
   authId: 'PLIVO_AUTH_ID',
@@ -100,7 +94,7 @@ function warnOfLongMessage(settings: OtpSettings, logger: Logger): void {
 
 /**
  * Binds SMS_PROVIDER: the configured provider, retried within its deadline, then the fallback
- * provider if one is set. OtpService sees one SmsProvider and nothing of this.
+ * provider if one is set, within `SMS_MAX_ATTEMPTS` calls in all. OtpService sees one SmsProvider and nothing of this.
  */
 export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   provide: SMS_PROVIDER,
@@ -108,16 +102,18 @@ export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   useFactory: async (settings: OtpSettings, observer?: SmsDeliveryObserver) => {
     warnOfLongMessage(settings, new Logger('SmsDelivery'));
     const { sms } = settings;
-    const policy = { maxRetries: sms.maxRetries, timeoutMs: sms.timeoutMs, baseDelayMs: 200 };
+    const policy = {
+      maxRetries: sms.maxRetries,
+      maxAttempts: sms.maxAttempts,
+      timeoutMs: sms.timeoutMs,
+      baseDelayMs: 200,
+    };
     const names = new Set([sms.provider, sms.fallbackProvider]);
     const providers = await Promise.all(
       [...names]
         .filter((name): name is SmsProviderName => name !== undefined)
-        .map(async (name) => {
-          const { provider, classify } = await BUILDERS[name](sms);
-          return new ResilientSmsProvider(provider, classify, policy, observer);
-        }),
+        .map((name) => BUILDERS[name](sms)),
     );
-    return providers.length === 1 ? providers[0] : new FallbackSmsProvider(providers);
+    return new ResilientSmsProvider(providers, policy, observer);
   },
 };

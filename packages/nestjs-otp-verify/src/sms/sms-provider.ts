@@ -4,15 +4,23 @@ export interface SmsMessage {
   text: string;
 }
 
-/** One way of delivering a text. Rejects when the message was not accepted for delivery. */
+/**
+ * One way of delivering a text. Rejects when the message was not accepted for delivery; a host
+ * app's own provider rejects with `SmsDeliveryError` of kind `unknown` when it may have been.
+ */
 export interface SmsProvider {
   readonly name: string;
   /** `signal` aborts at the delivery deadline; a provider that can cancel its call should. */
   send(message: SmsMessage, signal?: AbortSignal): Promise<void>;
 }
 
-/** Whether trying the same provider again could succeed. */
-export type SmsFailureKind = 'transient' | 'permanent';
+/**
+ * What a failed call says about the message. `transient` and `permanent` are definite: the
+ * provider did not take it (connection refused, an answer meaning "not accepted"), and trying
+ * again (`transient`) or elsewhere may deliver it. `unknown`: the request went out and its answer
+ * was lost or was a server error (a timeout, a reset, a 5xx), so the message may still arrive.
+ */
+export type SmsFailureKind = 'transient' | 'permanent' | 'unknown';
 
 export interface SmsFailure {
   kind: SmsFailureKind;

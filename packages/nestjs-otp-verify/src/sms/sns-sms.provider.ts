@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { SnsOptions } from '../otp-options.js';
+import { failureWithoutAnswer, kindOfStatus } from './sms-failure.js';
 import type { SmsFailure, SmsMessage, SmsProvider } from './sms-provider.js';
 
 /** Direct publishing to a phone number through AWS SNS; credentials come from the SDK's chain. */
@@ -54,12 +55,19 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Service errors carry the HTTP status in `$metadata`; network errors carry none. */
+/**
+ * Service errors carry the HTTP status in `$metadata`; network errors carry none, and only those
+ * raised before the request was written (a refused connection) are definite.
+ */
 export function classifySnsError(error: unknown): SmsFailure {
-  const e = (error ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const status = e.$metadata?.httpStatusCode;
   if (e.name === 'CredentialsProviderError') return { kind: 'permanent', reason: e.name };
-  if (status === undefined) return { kind: 'transient', reason: 'no answer' };
-  const transient = status >= 500 || status === 429 || THROTTLING.has(e.name ?? '');
-  return { kind: transient ? 'transient' : 'permanent', reason: `HTTP ${status} ${e.name}` };
+  if (status === undefined) return failureWithoutAnswer(e.code, `no answer (${e.name ?? 'Error'})`);
+  const kind = THROTTLING.has(e.name ?? '') && status < 500 ? 'transient' : kindOfStatus(status);
+  return { kind, reason: `HTTP ${status} ${e.name}` };
 }

@@ -34,6 +34,10 @@ export class InMemoryOtpStore implements OtpStore {
 
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
     this.sweepNowAndThen();
+    const failures = this.live(this.failures, phoneNumber);
+    if (failures && failures.count > policy.lockoutThreshold) {
+      return { outcome: 'locked', retryAfterMs: this.left(failures) };
+    }
     if (policy.perNumberLimits === false) {
       this.codes.set(phoneNumber, {
         hash: codeHash,
@@ -41,10 +45,6 @@ export class InMemoryOtpStore implements OtpStore {
         expiresAt: this.now() + policy.ttlMs,
       });
       return { outcome: 'issued' };
-    }
-    const failures = this.live(this.failures, phoneNumber);
-    if (failures && failures.count > policy.lockoutThreshold) {
-      return { outcome: 'locked', retryAfterMs: this.left(failures) };
     }
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
     const cooldownLeft = cooldown ? this.left(cooldown) : 0;

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Cluster } from 'ioredis';
 import { InjectOtpRedis, InjectOtpSettings } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
 import {
@@ -8,6 +7,7 @@ import {
   waitUntilReady,
   watchConnection,
 } from './redis-connection.js';
+import { redisScripts } from './redis-scripts.js';
 
 /** Connects before the first request and closes the connection the module opened itself. */
 @Injectable()
@@ -24,39 +24,20 @@ export class OtpRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     // Errors are answered per request (503) and logged there with their cause; the listener
     // also stops ioredis from printing each reconnection attempt.
     watchConnection(this.redis);
-    if (!(await waitUntilReady(this.redis, 2000))) {
+    const ready = await waitUntilReady(this.redis, 2000);
+    if (!ready) {
       const cause = redisFailureCause(this.redis, 'not connected');
       const auth = /WRONGPASS|NOAUTH|AUTH/i.test(cause)
         ? 'Redis refused authentication: check the user name and password of the Redis URL'
         : 'Redis is not reachable yet';
       this.logger.warn(`${auth} (${cause}); requests answer 503 until it is`);
-      this.logger.warn('Could not check Redis maxmemory-policy: Redis is not reachable');
-      return;
     }
-    await this.checkEvictionPolicy(this.redis);
-  }
-
-  /**
-   * Lockouts, send counts and throttle blocks are only as good as Redis's promise to keep them:
-   * under any eviction policy, an attacker who fills memory evicts them.
-   */
-  private async checkEvictionPolicy(redis: RedisClient): Promise<void> {
-    let policy: string;
-    try {
-      const node = redis instanceof Cluster ? redis.nodes('master')[0] : redis;
-      const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
-      policy = reply[1];
-    } catch (error) {
-      // Managed Redis often disables CONFIG; the operator must then check it by other means.
-      this.logger.warn(
-        `Could not check Redis maxmemory-policy (${redisFailureCause(redis, error)}); it must be noeviction`,
-      );
-      return;
-    }
-    if (policy === 'noeviction') return;
-    const problem = `Redis maxmemory-policy is ${policy}: when memory runs short Redis evicts lockouts, send counts and throttle blocks; set it to noeviction`;
-    if (this.settings.evictingRedis === 'refuse') throw new Error(problem);
-    this.logger.warn(problem);
+    // Checked now and on every reconnect. A Redis that evicts at start-up stops it in production;
+    // one found later refuses every call until it is fixed (see eviction-policy.ts).
+    const problem = await redisScripts(this.redis).evictionPolicy.watch(
+      this.settings.evictingRedis,
+    );
+    if (ready && problem && this.settings.evictingRedis === 'refuse') throw new Error(problem);
   }
 
   async onApplicationShutdown(): Promise<void> {

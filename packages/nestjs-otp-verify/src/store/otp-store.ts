@@ -7,8 +7,8 @@ export interface IssuePolicy {
   sendWindowMs: number;
   lockoutThreshold: number;
   /**
-   * False for test numbers: no lockout, cooldown or send cap is checked or recorded; the code
-   * is stored with the same TTL and attempts. True when omitted.
+   * False for test numbers: the lockout still refuses, but no cooldown or send cap is checked
+   * and no send is recorded; the code is stored with the same TTL and attempts. True when omitted.
    */
   perNumberLimits?: boolean;
 }

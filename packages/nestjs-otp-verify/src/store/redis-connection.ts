@@ -7,15 +7,17 @@ export type RedisClient = Redis | Cluster;
 /**
  * Fail fast rather than queue: while Redis is away a verification should answer 503 within a
  * moment, not hang until a client gives up. Reconnection goes on in the background, so the
- * service recovers by itself when Redis is back.
+ * service recovers by itself when Redis is back. How long a request waits for Redis is its one
+ * deadline (store/redis-deadline.ts), not a timeout per command: the command timeout here is
+ * longer, a backstop for the few commands sent outside any request (start-up checks).
  */
 const FAIL_FAST = {
   maxRetriesPerRequest: 0,
   connectTimeout: 1000,
-  commandTimeout: 1500,
+  commandTimeout: 2000,
   // Commands of concurrent requests leave in one write: a socket write per command cost a
-  // quarter of a verification's CPU. Order on the connection is kept, which the undo of a
-  // timed-out issue relies on.
+  // quarter of a verification's CPU. Order on the connection is kept, which an undo sent after
+  // a failed request relies on to run after what it undoes.
   enableAutoPipelining: true,
 } satisfies RedisOptions;
 const backOff = (attempt: number): number => Math.min(attempt * 100, 1000);

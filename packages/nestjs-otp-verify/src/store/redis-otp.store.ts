@@ -6,6 +6,7 @@ import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
 import { healthProbeKey, otpNumberKey } from './otp-keys.js';
 import { redisFailureCause } from './redis-connection.js';
+import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   IssuePolicy,
   IssueResult,
@@ -14,38 +15,27 @@ import type {
   VerifyResult,
 } from './otp-store.js';
 
-type ScriptArg = string | number;
 type ScriptReply = [string, number];
 
-interface OtpCommands {
-  otpIssue(...args: ScriptArg[]): Promise<ScriptReply>;
-  otpRevoke(...args: ScriptArg[]): Promise<number>;
-  otpVerify(...args: ScriptArg[]): Promise<ScriptReply>;
-}
-
-type ScriptedClient = (Redis | Cluster) & OtpCommands;
-
+/** Codes and per-number limits on Redis, one hash per number (see lua/number-state.lua.ts). */
 export class RedisOtpStore implements OtpStore {
   private readonly logger = new Logger(RedisOtpStore.name);
-  private readonly redis: ScriptedClient;
+  private readonly scripts: RedisScripts;
 
   constructor(
-    redis: Redis | Cluster,
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
   ) {
-    // defineCommand sends EVALSHA and falls back to EVAL once per node on NOSCRIPT.
-    redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_CODE_SCRIPT });
-    redis.defineCommand('otpRevoke', { numberOfKeys: 1, lua: REVOKE_CODE_SCRIPT });
-    redis.defineCommand('otpVerify', { numberOfKeys: 1, lua: VERIFY_CODE_SCRIPT });
-    this.redis = redis as ScriptedClient;
+    this.scripts = redisScripts(redis);
   }
 
   async issue(phoneNumber: string, codeHash: string, policy: IssuePolicy): Promise<IssueResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const [outcome, retryAfterMs] = await this.call(() =>
-      this.redis
-        .otpIssue(
-          key,
+      this.scripts.run<ScriptReply>(
+        ISSUE_CODE_SCRIPT,
+        [key],
+        [
           codeHash,
           policy.ttlMs,
           policy.maxAttempts,
@@ -54,17 +44,8 @@ export class RedisOtpStore implements OtpStore {
           policy.sendWindowMs,
           policy.lockoutThreshold,
           policy.perNumberLimits === false ? '0' : '1',
-        )
-        .catch((error: unknown) => {
-          // A script that timed out on our side may still run once a stalled Redis wakes up,
-          // leaving a code, a cooldown and a send behind a 503. Its undo is queued behind it on
-          // the same connection, so Redis runs both or neither; nobody waits for the answer.
-          // A test number's issue counted nothing, so there is nothing to give back.
-          if (policy.perNumberLimits !== false) {
-            this.redis.otpRevoke(key, codeHash).catch(() => undefined);
-          }
-          throw error;
-        }),
+        ],
+      ),
     );
     if (outcome === 'issued') return { outcome };
     return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
@@ -72,13 +53,17 @@ export class RedisOtpStore implements OtpStore {
 
   async revoke(phoneNumber: string, codeHash: string): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    await this.call(() => this.redis.otpRevoke(key, codeHash));
+    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash]));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const [outcome, value] = await this.call(() =>
-      this.redis.otpVerify(key, codeHash, policy.lockoutThreshold, policy.lockoutWindowMs),
+      this.scripts.run<ScriptReply>(
+        VERIFY_CODE_SCRIPT,
+        [key],
+        [codeHash, policy.lockoutThreshold, policy.lockoutWindowMs],
+      ),
     );
     switch (outcome) {
       case 'approved':
@@ -99,17 +84,21 @@ export class RedisOtpStore implements OtpStore {
    */
   async failedVerifications(phoneNumber: string): Promise<number> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const [failures, until] = await this.call(() => this.redis.hmget(key, 'f', 'l'));
+    const read = () => this.redis.hmget(key, 'f', 'l');
+    const [failures, until] = await this.call(() => this.scripts.command(read));
     // The lockout window's end is in ms of Redis's clock; this instance's is close enough here.
     return Number(until ?? 0) > Date.now() ? Number(failures ?? 0) : 0;
   }
 
   async ping(): Promise<void> {
     const redis = this.redis;
-    await this.call(() => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000));
+    const probe = () => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000);
+    await this.call(() => this.scripts.command(probe));
     if (!(redis instanceof Cluster)) return;
     const states = await this.call(() =>
-      Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
+      this.scripts.command(() =>
+        Promise.all(redis.nodes('master').map((node) => node.cluster('INFO'))),
+      ),
     );
     if (states.length === 0 || !states.every((info) => info.includes('cluster_state:ok'))) {
       throw new StoreUnavailableError();

@@ -9,6 +9,7 @@ import {
   type RequestWithClientCount,
 } from '../challenge/challenge-context.decorator.js';
 import { RateLimitedError } from '../otp.errors.js';
+import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
 
@@ -31,6 +32,7 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
   /**
+   * The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts).
    * The base guard's steps, less the headers and user-agent lists it is configured without, and
    * keeping the client's count of hits on the request: the challenge step asks for a CAPTCHA
    * once a client has made a few requests, and reads it there rather than asking Redis again.
@@ -42,12 +44,14 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<RequestWithClientCount>();
     const tracker = await this.commonOptions.getTracker!(request as never, context);
     const key = this.generateKey(context, tracker);
-    const record = await this.storageService.increment(
-      key,
-      ttl,
-      limit,
-      (throttler.blockDuration as number | undefined) ?? ttl,
-      throttler.name!,
+    const record = await withRedisDeadline(requestRedisDeadline(request), () =>
+      this.storageService.increment(
+        key,
+        ttl,
+        limit,
+        (throttler.blockDuration as number | undefined) ?? ttl,
+        throttler.name!,
+      ),
     );
     if (record.isBlocked) {
       await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
@@ -69,7 +73,10 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new RateLimitedError(Math.max(detail.timeToBlockExpire, 1));
+    throw new RateLimitedError({
+      waitMs: detail.timeToBlockExpire * 1000,
+      windowSeconds: detail.ttl / 1000,
+    });
   }
 
   private routeThrottler(handler: object): ThrottlerOptions {

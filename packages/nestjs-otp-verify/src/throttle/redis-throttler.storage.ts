@@ -3,12 +3,12 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { throttleKeys } from '../store/otp-keys.js';
 import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
+import { currentRedisDeadline } from '../store/redis-deadline.js';
+import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
+import { THROTTLE_GIVE_BACK_SCRIPT } from './throttle-give-back.lua.js';
 import { THROTTLE_HIT_SCRIPT } from './throttle-hit.lua.js';
 
 type ThrottleReply = [number, number, number, number];
-type ScriptedClient = RedisClient & {
-  otpThrottleHit(...args: (string | number)[]): Promise<ThrottleReply>;
-};
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -30,7 +30,7 @@ const blockedRecord = (limit: number, leftMs: number): ThrottlerStorageRecord =>
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
-  private readonly redis: ScriptedClient;
+  private readonly scripts: RedisScripts;
   /**
    * Blocks this instance has seen, by key. A blocked client's deadline is fixed (refused hits are
    * not counted, see the script), so until then its refusals need no round trip to Redis.
@@ -38,11 +38,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly blockedUntil = new Map<string, number>();
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {
-    redis.defineCommand('otpThrottleHit', { numberOfKeys: 2, lua: THROTTLE_HIT_SCRIPT });
-    this.redis = redis as ScriptedClient;
+    this.scripts = redisScripts(redis);
   }
 
   async increment(
@@ -62,7 +61,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const k = throttleKeys(this.keyPrefix, key, throttlerName);
     let reply: ThrottleReply;
     try {
-      reply = await this.redis.otpThrottleHit(k.hits, k.block, ttlMs, limit, blockDurationMs);
+      reply = await this.scripts.run<ThrottleReply>(
+        THROTTLE_HIT_SCRIPT,
+        [k.hits, k.block],
+        [ttlMs, limit, blockDurationMs],
+      );
     } catch (error) {
       // Without its counters the service cannot tell an attacker from a user: refuse, as the store would.
       this.logger.warn(`Redis call failed (throttler): ${redisFailureCause(this.redis, error)}`);
@@ -70,6 +73,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     }
     const [totalHits, expireMs, blocked, blockMs] = reply;
     if (blocked === 1) this.rememberBlock(cacheKey, now + blockMs);
+    else {
+      currentRedisDeadline().undoIfUnavailable(() =>
+        this.scripts.run(THROTTLE_GIVE_BACK_SCRIPT, [k.hits], []),
+      );
+    }
     return {
       totalHits,
       timeToExpire: toSeconds(expireMs),

@@ -1,3 +1,5 @@
+import { redisScript } from '../store/redis-scripts.js';
+
 /**
  * Counts one hit of a client against one named limit, in one step, so that every instance on
  * the same Redis spends from one budget and concurrent hits cannot all slip under the limit.
@@ -9,7 +11,11 @@
  *
  * Returns { hits, window ms left, blocked (0 or 1), block ms left }.
  */
-export const THROTTLE_HIT_SCRIPT = `
+export const THROTTLE_HIT_SCRIPT = redisScript(
+  'otpThrottleHit',
+  2,
+  'write',
+  `
 local blockLeft = redis.call('PTTL', KEYS[2])
 if blockLeft > 0 then
   return { tonumber(ARGV[2]) + 1, blockLeft, 1, blockLeft }
@@ -24,4 +30,5 @@ if hits > tonumber(ARGV[2]) then
   return { hits, tonumber(ARGV[3]), 1, tonumber(ARGV[3]) }
 end
 return { hits, redis.call('PTTL', KEYS[1]), 0, 0 }
-`;
+`,
+);

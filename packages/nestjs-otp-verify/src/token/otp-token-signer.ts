@@ -103,7 +103,7 @@ export class OtpTokenSigner {
       generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     if (settings.privateKey === undefined) {
       new Logger(OtpTokenSigner.name).warn(
-        'No token private key configured (OTP_TOKEN_PRIVATE_KEY): verification tokens are signed with a key generated for this process, so they stop verifying when it restarts and no other instance can verify them',
+        'OtpModule option token.privateKey is not set: verification tokens are signed with a key generated for this process, so they stop verifying when it restarts and no other instance can verify them',
       );
     }
     const option = 'token.privateKey';
@@ -129,8 +129,11 @@ export class OtpTokenSigner {
     return { keys: this.publicKeys.keys.map((key) => ({ ...key })) };
   }
 
-  /** A token saying that `phoneNumber` (E.164) was verified by SMS just now. */
-  async sign(phoneNumber: string): Promise<OtpVerificationToken> {
+  /**
+   * A token saying that `phoneNumber` (E.164) was verified by SMS just now; `test_number` tells a
+   * backend that it was a test number's fixed code, not a real SMS.
+   */
+  async sign(phoneNumber: string, testNumber = false): Promise<OtpVerificationToken> {
     const iat = Math.floor(Date.now() / 1000);
     const { issuer, audience, ttlSeconds } = this.settings;
     const claims = {
@@ -143,6 +146,7 @@ export class OtpTokenSigner {
       iat,
       exp: iat + ttlSeconds,
       jti: randomUUID(),
+      ...(testNumber && { test_number: true }),
     };
     const signingInput = `${this.encodedHeader}.${base64url(JSON.stringify(claims))}`;
     const signature = await signOffLoop(Buffer.from(signingInput), this.signing);

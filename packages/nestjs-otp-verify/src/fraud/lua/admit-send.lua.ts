@@ -1,3 +1,4 @@
+import { perKeyCount } from './per-key-count.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -23,7 +24,10 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * 2 quarantined now, 4 a global budget passed 80 % for the first time in its bucket),
  * retry-after ms }, figures as strings since a Lua number would reach the client truncated.
  */
-export const ADMIT_SEND_SCRIPT = `
+export const ADMIT_SEND_SCRIPT = perKeyCount(
+  'otpFraudAdmitSend',
+  'write',
+  `
 ${SLIDING_WINDOW_LUA}
 local minConversion = tonumber(ARGV[1])
 local enforce = ARGV[3] == '1'
@@ -104,4 +108,5 @@ for _, w in ipairs(ws) do
   saveWindow(w, extend)
 end
 return reply('admitted', 0)
-`;
+`,
+);

@@ -1,3 +1,4 @@
+import { perKeyCount } from './per-key-count.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -9,7 +10,10 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  *
  * Returns 1 if so, 0 if not.
  */
-export const AT_RISK_SCRIPT = `
+export const AT_RISK_SCRIPT = perKeyCount(
+  'otpFraudAtRisk',
+  'write',
+  `
 ${SLIDING_WINDOW_LUA}
 for i = 1, #KEYS do
   local a = 3 * (i - 1)
@@ -22,4 +26,5 @@ for i = 1, #KEYS do
   end
 end
 return 0
-`;
+`,
+);

@@ -1,3 +1,4 @@
+import { perKeyCount } from './per-key-count.js';
 import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
 
 /**
@@ -12,7 +13,10 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  *
  * Returns per key { released (0/1), country, sends, approvals, until ms } (figures as strings).
  */
-export const RECORD_APPROVAL_SCRIPT = `
+export const RECORD_APPROVAL_SCRIPT = perKeyCount(
+  'otpFraudApprove',
+  'write',
+  `
 ${SLIDING_WINDOW_LUA}
 local out = {}
 for i = 1, #KEYS do
@@ -39,4 +43,5 @@ for i = 1, #KEYS do
   out[n + 5] = quarantinedUntil
 end
 return out
-`;
+`,
+);

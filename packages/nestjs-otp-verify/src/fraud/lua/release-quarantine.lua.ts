@@ -1,3 +1,5 @@
+import { redisScript } from '../../store/redis-scripts.js';
+
 /**
  * Lifts a prefix's or a country's quarantine and clears its counts, so that the sends that caused it do not
  * put it back in quarantine at the next request.
@@ -7,9 +9,11 @@
  * Returns { country, sends, approvals, until ms } of the quarantine lifted, or an empty reply
  * when it was not quarantined.
  */
-export const RELEASE_QUARANTINE_SCRIPT = `
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+export const RELEASE_QUARANTINE_SCRIPT = redisScript(
+  'otpFraudRelease',
+  1,
+  'write',
+  `
 local f = redis.call('HMGET', KEYS[1], 'q', 'qs', 'qa', 'qc')
 local q = tonumber(f[1] or '0')
 if q <= now then
@@ -17,4 +21,5 @@ if q <= now then
 end
 redis.call('DEL', KEYS[1])
 return { f[4] or '', f[2] or '0', f[3] or '0', q }
-`;
+`,
+);

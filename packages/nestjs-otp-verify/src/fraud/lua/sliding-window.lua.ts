@@ -7,7 +7,8 @@
  * q = a watched counter's quarantine end (qs/qa/qc: the sends, approvals and country that caused
  * it); wb = the bucket in which a global budget last passed 80 %.
  *
- * Defines `now` (ms, Redis's clock, the same for every instance); `loadWindow(key, window)`,
+ * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
+ * Defines `loadWindow(key, window)`,
  * which reads a counter with its buckets rolled forward to `now` (`stored` is the bucket the hash
  * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`; and `saveWindow(w, extend)`, which writes
  * only what a call can change: the current bucket's counts, or every field once the buckets have
@@ -17,8 +18,6 @@
  * Redis calls are most of its cost.
  */
 export const SLIDING_WINDOW_LUA = `
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function loadWindow(key, window)
   local f = redis.call('HMGET', key, 'b', 'ps', 'pa', 'cs', 'ca', 'q')
   local w = { key = key, window = window, stored = tonumber(f[1] or '-2'),

@@ -1,3 +1,5 @@
+import { perKeyCount } from './per-key-count.js';
+
 /**
  * Gives back one send that an admission counted and that was never made (a per-number limit
  * refused it, another slot's counter refused it, the store or the SMS provider failed), in
@@ -7,7 +9,10 @@
  *
  * Returns how many counters gave a send back (one whose bucket has left the window cannot).
  */
-export const WITHDRAW_SEND_SCRIPT = `
+export const WITHDRAW_SEND_SCRIPT = perKeyCount(
+  'otpFraudWithdraw',
+  'undo',
+  `
 local given = 0
 for i = 1, #KEYS do
   local f = redis.call('HMGET', KEYS[i], 'b', 'ps', 'cs')
@@ -22,4 +27,5 @@ for i = 1, #KEYS do
   end
 end
 return given
-`;
+`,
+);

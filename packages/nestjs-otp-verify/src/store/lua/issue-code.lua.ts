@@ -1,3 +1,4 @@
+import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 
 /**
@@ -7,31 +8,24 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC  ARGV[2] ttl ms  ARGV[3] max attempts  ARGV[4] cooldown ms (0 = none)
  * ARGV[5] max sends per window  ARGV[6] send window ms  ARGV[7] lockout threshold (more failures than this lock)
- * ARGV[8] '0' for a test number: store the code only, checking and recording no limit
- *
- * An issue whose undo already ran (a live tombstone with its HMAC) changes nothing.
+ * ARGV[8] '0' for a test number: check the lockout only, and store the code recording nothing
  *
  * Returns { outcome, retry-after ms }: 'issued', 'locked', 'send_limit' or 'cooldown'. The send
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
  * the same request can pass, not a moment after which it meets the other limit.
  */
-export const ISSUE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
+export const ISSUE_CODE_SCRIPT = redisScript(
+  'otpIssue',
+  1,
+  'write',
+  `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
-local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'r', 't')
-local tombstoneEnd = 0
-if state[6] then
-  -- Another issue leaves the tombstone alone: the one it stands for may still be queued.
-  local revoked = state[6] == ARGV[1]
-  if revoked or tonumber(state[7]) <= now then
-    redis.call('HDEL', key, 'r', 't')
-  else
-    tombstoneEnd = tonumber(state[7])
-  end
-  if revoked and tonumber(state[7]) > now then
-    return { 'issued', 0 }
-  end
-end
+local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l')
 local expires = now + tonumber(ARGV[2])
+local failures, lockoutEnd = live(state[4], state[5])
+if failures > tonumber(ARGV[7]) then
+  return { 'locked', lockoutEnd - now }
+end
 if ARGV[8] == '0' then
   redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires)
   expireAtLeast(key, expires)
@@ -39,10 +33,6 @@ if ARGV[8] == '0' then
 end
 local _, cooldownEnd = live(1, state[1])
 local sends, windowEnd = live(state[2], secondsToMs(state[3]))
-local failures, lockoutEnd = live(state[4], state[5])
-if failures > tonumber(ARGV[7]) then
-  return { 'locked', lockoutEnd - now }
-end
 local cooldown = tonumber(ARGV[4])
 local cooldownLeft = cooldown > 0 and math.max(cooldownEnd - now, 0) or 0
 if sends >= tonumber(ARGV[5]) then
@@ -58,6 +48,7 @@ cooldownEnd = cooldown > 0 and now + cooldown or 0
 redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownEnd,
   's', sends + 1, 'w', math.ceil(windowEnd / 1000))
 -- Every live field's deadline is known here, so the key's life is set outright.
-redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd, tombstoneEnd))
+redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd))
 return { 'issued', 0 }
-`;
+`,
+);

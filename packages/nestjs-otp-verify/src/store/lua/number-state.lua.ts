@@ -11,13 +11,14 @@
  *   h  HMAC of the pending code        a  attempts left     x  the code's deadline
  *   c  end of the resend cooldown      s  sends in window   w  end of the send window (s)
  *   f  failed verifications            l  end of the lockout window
- *   r  HMAC of an issue revoked before it ran   t  until when (see revoke-code.lua.ts)
  *
- * This prelude, shared by the scripts, reads the clock and the fields a script names.
+ * (Builds before 2026-12 also wrote r and t, a revoked issue's HMAC and until when; nothing reads
+ * them now, and they leave with the key.)
+ *
+ * This prelude, shared by the scripts, reads the fields a script names against `now`, Redis's
+ * clock (see store/redis-scripts.ts).
  */
 export const NUMBER_STATE_PRELUDE = `
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function live(count, deadline)
   count = tonumber(count) or 0
   deadline = tonumber(deadline) or 0

@@ -1,3 +1,4 @@
+import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 
 /**
@@ -6,20 +7,19 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code being taken back
  *
- * A newer code (another HMAC) is left alone: only its own issue may revoke it. The undo of an
- * issue that timed out on a stalled Redis may run before the issue itself (a client resends a
- * script Redis did not know yet), so a revoke that finds no such code leaves the HMAC as a
- * tombstone for two minutes, and that issue, if it comes within them, does nothing.
+ * A newer code (another HMAC) is left alone: only its own issue may revoke it. It undoes an issue
+ * that completed, so it is right whenever Redis runs it, even after the request gave up.
+ *
+ * Returns 1 if the code was taken back, 0 if it was not pending.
  */
-/** Longer than any stall after which a queued issue could still run. */
-const REVOKED_ISSUE_MEMORY_MS = 120_000;
-
-export const REVOKE_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
+export const REVOKE_CODE_SCRIPT = redisScript(
+  'otpRevoke',
+  1,
+  'undo',
+  `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'h', 's', 'w')
 if state[1] ~= ARGV[1] then
-  redis.call('HSET', key, 'r', ARGV[1], 't', now + ${REVOKED_ISSUE_MEMORY_MS})
-  expireAtLeast(key, now + ${REVOKED_ISSUE_MEMORY_MS})
   return 0
 end
 local sends = live(state[2], secondsToMs(state[3]))
@@ -30,4 +30,5 @@ else
   redis.call('HDEL', key, 's', 'w')
 end
 return 1
-`;
+`,
+);

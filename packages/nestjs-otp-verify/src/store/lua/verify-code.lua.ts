@@ -1,3 +1,4 @@
+import { redisScript } from '../redis-scripts.js';
 import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
 
 /**
@@ -11,7 +12,11 @@ import { NUMBER_STATE_PRELUDE } from './number-state.lua.js';
  * 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept until it
  * expires so that even the right code is refused after the cap.
  */
-export const VERIFY_CODE_SCRIPT = `${NUMBER_STATE_PRELUDE}
+export const VERIFY_CODE_SCRIPT = redisScript(
+  'otpVerify',
+  1,
+  'write',
+  `${NUMBER_STATE_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'h', 'a', 'x', 'f', 'l')
 local failures, lockoutEnd = live(state[4], state[5])
@@ -38,4 +43,5 @@ else
   redis.call('HSET', key, 'a', left - 1, 'f', failures + 1)
 end
 return { 'incorrect', left - 1 }
-`;
+`,
+);

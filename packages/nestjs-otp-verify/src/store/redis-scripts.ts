@@ -1,0 +1,181 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { EvictionPolicy } from './eviction-policy.js';
+import { RedisClock } from './redis-clock.js';
+import { currentRedisDeadline, type RedisDeadline } from './redis-deadline.js';
+import type { RedisClient } from './redis-connection.js';
+
+/**
+ * A Lua script the module runs on Redis. Every script reads Redis's clock once, as `now`
+ * (milliseconds), before its own lines.
+ *
+ * A `write` also carries the deadline of the request it serves (see redis-deadline.ts), as an
+ * extra last ARGV that its own lines never see, and does nothing if Redis runs it after that
+ * deadline: a Redis that stalls (a pause, a slow disk, SIGSTOP) runs what waits in its socket
+ * once it resumes, long after the service answered 503, and that 503 must have changed nothing.
+ * The deadline is checked against Redis's own clock, so no instance's clock needs to be right.
+ *
+ * An `undo` gives back what a write that completed took (a send that was never made, a hit of a
+ * request that failed). It is right whenever Redis runs it, so it carries no deadline and is
+ * sent even after the request gave up; Redis runs it, in order, once it resumes.
+ */
+export interface RedisScript {
+  readonly name: string;
+  readonly numberOfKeys: number;
+  readonly kind: 'write' | 'undo';
+  /** The script as sent: the clock and, for a write, the deadline check, then its own lines. */
+  readonly lua: string;
+}
+
+/** The reply of a write that Redis ran after its deadline. */
+export const DEADLINE_PASSED = 'OTPDEADLINE';
+
+const READ_CLOCK = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
+
+// The deadline is the last ARGV; the script's own lines get the others, in a copy (Redis may
+// make ARGV read-only).
+const CHECK_DEADLINE = `
+if now >= tonumber(ARGV[#ARGV]) then
+  return redis.error_reply('${DEADLINE_PASSED} Redis ran this script after its deadline; it wrote nothing')
+end
+local ARGV = { unpack(ARGV, 1, #ARGV - 1) }`;
+
+/**
+ * Declares a script. `name` is the ioredis command it becomes (unique in the module); `lua`
+ * documents its KEYS, ARGV and replies and may use `now`.
+ */
+export function redisScript(
+  name: string,
+  numberOfKeys: number,
+  kind: RedisScript['kind'],
+  lua: string,
+): RedisScript {
+  const prelude = kind === 'write' ? READ_CLOCK + CHECK_DEADLINE : READ_CLOCK;
+  const script: RedisScript = { name, numberOfKeys, kind, lua: `${prelude}\n${lua}` };
+  declared.push(script);
+  return script;
+}
+
+/**
+ * Every script declared so far, defined on each client as its runner is made. An ioredis
+ * pipeline (auto-pipelining makes one per tick) copies the client's scripts when it is created:
+ * a script defined later in the same tick would be missing from it and break the whole batch.
+ */
+const declared: RedisScript[] = [];
+
+type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Runs the module's scripts and commands on one Redis client (or cluster) within the calling
+ * request's deadline, and only while the Redis's eviction policy allows (see eviction-policy.ts).
+ * One per client, shared by every store on it: get it with `redisScripts(client)`.
+ */
+export class RedisScripts {
+  readonly evictionPolicy: EvictionPolicy;
+  private readonly clock: RedisClock;
+  private readonly commands = new Map<string, ScriptCommand>();
+
+  constructor(private readonly redis: RedisClient) {
+    this.clock = new RedisClock(redis);
+    this.evictionPolicy = new EvictionPolicy(redis);
+    declared.forEach((script) => this.commandOf(script));
+  }
+
+  /**
+   * Runs `script` and resolves with its reply, or rejects once the request's deadline has come:
+   * a `write` that rejected for any reason has then either not run or will do nothing.
+   */
+  run<T>(script: RedisScript, keys: string[], args: (string | number)[]): Promise<T> {
+    const command = this.commandOf(script);
+    const deadline = currentRedisDeadline();
+    if (script.kind === 'undo') {
+      return this.within(deadline, () => command(...keys, ...args)) as Promise<T>;
+    }
+    return this.within(deadline, () => {
+      // Sent in the same tick when nothing is left to check, as nearly every call is.
+      const offset = this.evictionPolicy.admitsNow() ? this.clock.offsetNow() : undefined;
+      if (offset !== undefined) {
+        return command(...keys, ...args, Math.floor(deadline.lastStartAt + offset));
+      }
+      return this.writeOnceChecked(command, deadline, [...keys, ...args]);
+    }) as Promise<T>;
+  }
+
+  /** A plain command (a read, a probe) within the calling request's deadline. */
+  command<T>(send: () => Promise<T>): Promise<T> {
+    return this.within(currentRedisDeadline(), async () => {
+      await this.evictionPolicy.admit();
+      return send();
+    });
+  }
+
+  /** After a (re)connect: the policy and the clock are read first. */
+  private async writeOnceChecked(
+    command: ScriptCommand,
+    deadline: RedisDeadline,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    await this.evictionPolicy.admit();
+    const lastStart = Math.floor(await this.clock.toRedisTime(deadline.lastStartAt));
+    // Whatever awaited above (a stalled clock read) may have outlived the request.
+    if (deadline.remainingMs() === 0) throw new Error('the request gave up first');
+    return command(...args, lastStart);
+  }
+
+  private commandOf(script: RedisScript): ScriptCommand {
+    let command = this.commands.get(script.name);
+    if (!command) {
+      // defineCommand sends EVALSHA and falls back to EVAL once per node on NOSCRIPT.
+      this.redis.defineCommand(script.name, {
+        numberOfKeys: script.numberOfKeys,
+        lua: script.lua,
+      });
+      const client = this.redis as unknown as Record<string, ScriptCommand>;
+      command = client[script.name].bind(client);
+      this.commands.set(script.name, command);
+    }
+    return command;
+  }
+
+  /**
+   * Rejects when the deadline comes first. The give-up waits one more turn of the event loop, so
+   * that a reply already in the socket, behind a busy loop, is read rather than thrown away.
+   */
+  private within<T>(deadline: RedisDeadline, work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        void nextTurn().then(() => {
+          if (settled) return;
+          settled = true;
+          reject(new Error('Command timed out: Redis did not answer within the request deadline'));
+        });
+      }, deadline.remainingMs());
+      work().then(
+        (value) => {
+          clearTimeout(timer);
+          if (!settled) resolve(value);
+          settled = true;
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!settled) reject(error as Error);
+          settled = true;
+        },
+      );
+    });
+  }
+}
+
+const scriptsOf = new WeakMap<RedisClient, RedisScripts>();
+
+/** The script runner of `redis`, made on first use. */
+export function redisScripts(redis: RedisClient): RedisScripts {
+  let scripts = scriptsOf.get(redis);
+  if (!scripts) {
+    scripts = new RedisScripts(redis);
+    scriptsOf.set(redis, scripts);
+  }
+  return scripts;
+}
