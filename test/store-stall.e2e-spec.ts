@@ -185,7 +185,12 @@ describe.each([
     const otp = t.app.get(OtpService);
     const phoneNumber = '+447400817700';
     const key = numberKey(phoneNumber);
-    const fraudKeys = [`${t.prefix}fraud:{p44740081}`, `${t.prefix}fraud:{cGB}`];
+    const fraudKeys = [
+      `${t.prefix}fraud:{p447400}81`,
+      `${t.prefix}fraud:{cGB}`,
+      `${t.prefix}fraud:{p447400}`,
+      `${t.prefix}fraud:{cGB}w`,
+    ];
     await otp.requestCode(phoneNumber);
     const snapshot = async () =>
       Promise.all([key, ...fraudKeys].map((k) => client.hmget(k, 'h', 's', 'cs', 'ps')));

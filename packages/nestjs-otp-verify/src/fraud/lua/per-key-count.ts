@@ -1,8 +1,10 @@
-import { PREFIX_DIGITS } from '../fraud-guard-options.js';
 import { redisScript, type RedisScript } from '../../store/redis-scripts.js';
 
-/** A send's counters at most: a country budget, two global budgets, every length, a country. */
-export const MAX_COUNTERS = 4 + PREFIX_DIGITS.max - PREFIX_DIGITS.min + 1;
+/**
+ * A send's counters at most: a country budget, two global budgets, a country, and every prefix
+ * length `PREFIX_DIGITS` allows (4 to 12: nine).
+ */
+export const MAX_COUNTERS = 13;
 
 /**
  * One script over any number of keys, declared once per key count (`name` + the count): ioredis
