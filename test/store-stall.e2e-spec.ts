@@ -227,6 +227,8 @@ describe.each([
         ...redis.env,
         ...BASE_ENV,
         NODE_ENV: 'production',
+        OTP_ALLOWED_COUNTRIES: '*',
+        OTP_GLOBAL_SEND_LIMITS: 'unlimited',
         SMS_PROVIDER: 'plivo',
         PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
         PLIVO_AUTH_TOKEN: 'plivo-token-for-eviction',
