@@ -134,7 +134,7 @@ describe('a challenge instead of a block in an Express host app', () => {
         imports: [
           OtpModule.forRoot({
             resendCooldownSeconds: 0,
-            hashSecret: 'host-app-secret',
+            hashSecret: HOST_HASH_SECRET,
             fraudGuard: { prefixDigits: 8, prefixMinSends: 2, prefixMinConversion: 0.5 },
             challenge: {
               provider: 'hcaptcha',
@@ -157,7 +157,7 @@ describe('a challenge instead of a block in an Express host app', () => {
   it('asks for a challenge in a quarantined prefix, serves it with a token, refuses a reused one', async () => {
     const requestCode = (phoneNumber: string, captchaToken?: string) =>
       request(app.getHttpServer())
-        .post('/api/otp/request')
+        .post('/otp/request')
         .send({ phoneNumber, ...(captchaToken && { captchaToken }) });
     await requestCode('+447400550001').expect(202);
     await requestCode('+447400550002').expect(202);
