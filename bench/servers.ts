@@ -49,6 +49,8 @@ export function startProduct(
     [...(profile ? profileFlags : []), join(BENCH, 'product.js')],
     {
       NODE_ENV: 'production',
+      OTP_ALLOWED_COUNTRIES: '*',
+      OTP_GLOBAL_SEND_LIMITS: 'unlimited',
       LOG_LEVEL,
       ...store.env,
       REDIS_KEY_PREFIX: `bench-${name}:`,

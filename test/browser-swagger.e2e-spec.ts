@@ -9,8 +9,7 @@ describe('Swagger UI in Chromium', () => {
   let base: string;
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    base = await t.app.getUrl();
+    base = await t.listen();
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {

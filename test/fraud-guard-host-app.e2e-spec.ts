@@ -8,6 +8,7 @@ import {
   OtpModule,
   OtpService,
 } from 'nestjs-otp-verify';
+import { FakeCaptchaServer, passToken } from './support/fake-captcha-server.js';
 import { SmsOutbox } from './support/sms-outbox.js';
 import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 
@@ -78,11 +79,14 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
       {
         decision: 'quarantined',
         country: 'GB',
-        prefix: { digits: '44740012', sends: 3, approvals: 0 },
-        until: expect.any(Number),
+        prefix: '44740012',
+        sends: 3,
+        approvals: 0,
+        conversion: 0,
+        quarantinedUntil: expect.any(Number),
       },
-      { decision: 'blocked', country: 'GB' },
-      { decision: 'budget_exceeded', country: 'FR', until: expect.any(Number) },
+      expect.objectContaining({ decision: 'blocked', country: 'GB', prefix: '44740012' }),
+      { decision: 'budget_exceeded', country: 'FR', budget: 'country' },
     ]);
     // The service refuses the same way to a host's own code.
     const otp = app.get(OtpService);
@@ -114,5 +118,64 @@ describe.each(platforms)('the fraud guard in a host app on %s', (platform) => {
       .set('Authorization', auth)
       .expect(204);
     await request(server).post('/otp/request').send({ phoneNumber: '+447400120004' }).expect(202);
+  });
+});
+
+/** The challenge step in an Express host app on the in-memory store, against the fake siteverify. */
+describe('a challenge instead of a block in an Express host app', () => {
+  const outbox = new SmsOutbox();
+  let fake: FakeCaptchaServer;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    fake = await FakeCaptchaServer.start();
+    app = await startHostApp(
+      {
+        imports: [
+          OtpModule.forRoot({
+            resendCooldownSeconds: 0,
+            hashSecret: HOST_HASH_SECRET,
+            fraudGuard: { prefixDigits: 8, prefixMinSends: 2, prefixMinConversion: 0.5 },
+            challenge: {
+              provider: 'hcaptcha',
+              secret: 'host-captcha-secret',
+              siteKey: 'host-site-key',
+              verifyUrl: fake.verifyUrl,
+            },
+          }),
+        ],
+      },
+      outbox,
+      'Express',
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await fake?.stop();
+  });
+
+  it('asks for a challenge in a quarantined prefix, serves it with a token, refuses a reused one', async () => {
+    const requestCode = (phoneNumber: string, captchaToken?: string) =>
+      request(app.getHttpServer())
+        .post('/otp/request')
+        .send({ phoneNumber, ...(captchaToken && { captchaToken }) });
+    await requestCode('+447400550001').expect(202);
+    await requestCode('+447400550002').expect(202);
+    const asked = await requestCode('+447400550003').expect(403);
+    expect(asked.body).toEqual({
+      statusCode: 403,
+      code: 'captcha_required',
+      message: expect.any(String),
+      captcha: { provider: 'hcaptcha', siteKey: 'host-site-key' },
+    });
+    const token = passToken();
+    await requestCode('+447400550003', token).expect(202);
+    expect((await requestCode('+447400550004', token).expect(403)).body.code).toBe(
+      'captcha_failed',
+    );
+    expect(outbox.messages).toHaveLength(3);
+    await expect(app.get(OtpService).requestCode('+447400550005')).rejects.toMatchObject({
+      code: 'captcha_required',
+    });
   });
 });

@@ -205,7 +205,7 @@ describe('fraud guard', () => {
       expect(fake.received).toHaveLength(8);
     });
 
-    it('in shadow mode refuses nothing, and counts what it would have refused', async () => {
+    it('in shadow mode refuses nothing for a prefix, counts what it would have refused, and keeps budgets', async () => {
       const app = await start({
         ...GUARD,
         OTP_FRAUD_GUARD: 'shadow',
@@ -214,29 +214,31 @@ describe('fraud guard', () => {
       for (const phoneNumber of numbersIn('44740090', 8)) {
         await requestCode(app, phoneNumber).expect(202);
       }
-      for (const phoneNumber of numbersIn('33612345', 2, 11)) {
-        await requestCode(app, phoneNumber).expect(202);
-      }
-      expect(fake.received).toHaveLength(10);
+      const [first, second] = numbersIn('33612345', 2, 11);
+      await requestCode(app, first).expect(202);
+      expectRefused(await requestCode(app, second), 'country_send_limit_exceeded', DAY);
+      expect(fake.received).toHaveLength(9);
       expect(await decisions(app)).toMatchObject({
         'quarantined:GB': 1,
         'would_block:GB': 3,
-        'would_block:FR': 1,
+        'budget_exceeded:FR': 1,
       });
       expect(await decisions(app)).not.toHaveProperty('blocked:GB');
     });
 
-    it('does nothing when off', async () => {
+    it('watches nothing when off, and still applies the budgets', async () => {
       const app = await start({
         ...GUARD,
         OTP_FRAUD_GUARD: 'off',
-        OTP_COUNTRY_SEND_LIMITS: 'GB=1',
+        OTP_COUNTRY_SEND_LIMITS: 'GB=8',
       });
-      for (const phoneNumber of numbersIn('44740091', 8)) {
+      const numbers = numbersIn('44740091', 9);
+      for (const phoneNumber of numbers.slice(0, 8)) {
         await requestCode(app, phoneNumber).expect(202);
       }
+      expectRefused(await requestCode(app, numbers[8]), 'country_send_limit_exceeded', DAY);
       expect(fake.received).toHaveLength(8);
-      expect(await decisions(app)).toEqual({});
+      expect(await decisions(app)).toEqual({ 'budget_exceeded:GB': 1 });
     });
   });
 
@@ -247,7 +249,7 @@ describe('fraud guard', () => {
       await requestCode(app, a).expect(202);
       await requestCode(app, b).expect(202);
       const refused = await requestCode(app, c);
-      expectRefused(refused, 'country_send_limit_exceeded', 2 * DAY);
+      expectRefused(refused, 'country_send_limit_exceeded', DAY);
       expect(fake.received).toHaveLength(2);
       // Countries without a budget are not capped.
       await requestCode(app, '+447400123456').expect(202);
@@ -262,12 +264,35 @@ describe('fraud guard', () => {
     it('gives every country not named the * budget, each its own', async () => {
       const app = await start({ OTP_COUNTRY_SEND_LIMITS: 'GB=3,*=1' });
       await requestCode(app, '+33612345678').expect(202);
-      expectRefused(await requestCode(app, '+33612345679'), 'country_send_limit_exceeded', 2 * DAY);
+      expectRefused(await requestCode(app, '+33612345679'), 'country_send_limit_exceeded', DAY);
       await requestCode(app, '+4915123456789').expect(202);
       for (const phoneNumber of numbersIn('44740092', 3)) {
         await requestCode(app, phoneNumber).expect(202);
       }
       expect(fake.received).toHaveLength(5);
+    });
+  });
+
+  describe('global budget', () => {
+    it('warns once at 80 %, then refuses past it with Retry-After within the hour', async () => {
+      const app = await start({ OTP_GLOBAL_SEND_LIMITS: 'hour=5' });
+      const numbers = numbersIn('33612345', 7, 11);
+      for (const phoneNumber of numbers.slice(0, 5)) {
+        await requestCode(app, phoneNumber).expect(202);
+      }
+      for (const phoneNumber of numbers.slice(5)) {
+        expectRefused(await requestCode(app, phoneNumber), 'global_send_limit_exceeded', 3600);
+      }
+      expect(fake.received).toHaveLength(5);
+      const messages = guardLog().map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(messages.filter((m) => m.msg.includes('past 80 %'))).toEqual([
+        {
+          ...messages.find((m) => m.msg.includes('past 80 %')),
+          level: 40,
+          msg: 'The global budget of 5 sends per hour is past 80 %: 4 sends in the last hour',
+        },
+      ]);
+      expect(await decisions(app)).toMatchObject({ 'budget_exceeded:FR': 2 });
     });
   });
 

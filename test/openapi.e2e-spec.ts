@@ -68,11 +68,18 @@ describe('the OpenAPI document and Swagger UI', () => {
       'validation_failed',
     ]);
     expect(examplesOf('/api/otp/request', '403')).toEqual([
+      'captcha_failed',
+      'captcha_required',
       'delivery_blocked',
       'phone_number_not_allowed',
     ]);
+    expect(examplesOf('/api/otp/request', '503')).toEqual([
+      'captcha_unavailable',
+      'store_unavailable',
+    ]);
     expect(examplesOf('/api/otp/request', '429')).toEqual([
       'country_send_limit_exceeded',
+      'global_send_limit_exceeded',
       'phone_locked',
       'rate_limited',
       'resend_cooldown',
@@ -85,6 +92,7 @@ describe('the OpenAPI document and Swagger UI', () => {
     expect(Object.keys(operation.responses).sort()).toEqual([
       '200',
       '400',
+      '403',
       '404',
       '413',
       '415',
@@ -96,6 +104,11 @@ describe('the OpenAPI document and Swagger UI', () => {
       'invalid_phone_number',
       'otp_incorrect',
       'validation_failed',
+    ]);
+    expect(examplesOf('/api/otp/verify', '403')).toEqual(['captcha_failed', 'captcha_required']);
+    expect(examplesOf('/api/otp/verify', '503')).toEqual([
+      'captcha_unavailable',
+      'store_unavailable',
     ]);
     expect(examplesOf('/api/otp/verify', '429')).toEqual([
       'otp_attempts_exceeded',
@@ -147,8 +160,10 @@ describe('the OpenAPI document and Swagger UI', () => {
     const paths = document.paths as unknown as Record<string, Record<string, Operation>>;
     const list = paths['/admin/fraud/prefixes'].get;
     expect(Object.keys(list.responses).sort()).toEqual(['200', '401', '503']);
-    const release = paths['/admin/fraud/prefixes/{prefix}'].delete;
-    expect(Object.keys(release.responses).sort()).toEqual(['204', '401', '404', '503']);
+    for (const path of ['/admin/fraud/prefixes/{prefix}', '/admin/fraud/countries/{country}']) {
+      const release = paths[path].delete;
+      expect(Object.keys(release.responses).sort()).toEqual(['204', '401', '404', '503']);
+    }
     expect(Object.keys(document.components.schemas.QuarantinedPrefixDto.properties).sort()).toEqual(
       ['approvals', 'conversion', 'country', 'prefix', 'quarantinedUntil', 'sends'],
     );
@@ -157,13 +172,19 @@ describe('the OpenAPI document and Swagger UI', () => {
   it('documents the request bodies and the error body', () => {
     const { schemas } = document.components;
     expect(Object.keys(schemas.RequestOtpDto.properties).sort()).toEqual([
+      'captchaToken',
       'channel',
       'phoneNumber',
     ]);
     expect(schemas.RequestOtpDto.required).toEqual(['phoneNumber']);
-    expect(Object.keys(schemas.VerifyOtpDto.properties).sort()).toEqual(['code', 'phoneNumber']);
+    expect(Object.keys(schemas.VerifyOtpDto.properties).sort()).toEqual([
+      'captchaToken',
+      'code',
+      'phoneNumber',
+    ]);
     expect(Object.keys(schemas.ErrorResponseDto.properties).sort()).toEqual([
       'attemptsRemaining',
+      'captcha',
       'code',
       'mayHaveBeenSent',
       'message',

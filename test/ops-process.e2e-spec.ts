@@ -32,6 +32,8 @@ describe('the built service as a real process', () => {
       expect(message).toContain('NODE_ENV=production needs SMS_PROVIDER');
       expect(message).toContain('NODE_ENV=production needs OTP_HASH_SECRET of at least 32 bytes');
       expect(message).toContain('NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY');
+      expect(message).toContain('NODE_ENV=production needs OTP_ALLOWED_COUNTRIES');
+      expect(message).toContain('NODE_ENV=production needs OTP_GLOBAL_SEND_LIMITS');
       expect(message + service.stdout()).not.toContain(weakSecret);
     });
 
@@ -41,12 +43,15 @@ describe('the built service as a real process', () => {
         REDIS_URL,
         OTP_HASH_SECRET: STRONG_SECRET,
         OTP_TOKEN_PRIVATE_KEY: TOKEN_KEY,
+        OTP_ALLOWED_COUNTRIES: '*',
         SMS_PROVIDER: 'console',
       });
       expect(await service.exited).toBe(1);
       expect(service.stderr()).toContain('needs SMS_PROVIDER');
       expect(service.stderr()).not.toContain('REDIS_URL');
       expect(service.stderr()).not.toContain('OTP_HASH_SECRET');
+      expect(service.stderr()).not.toContain('OTP_ALLOWED_COUNTRIES');
+      expect(service.stderr()).toContain('needs OTP_GLOBAL_SEND_LIMITS');
       expect(service.stderr() + service.stdout()).not.toContain(STRONG_SECRET);
     });
   });
@@ -131,6 +136,8 @@ describe('the built service as a real process', () => {
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
         OTP_TOKEN_PRIVATE_KEY: TOKEN_KEY,
+        OTP_ALLOWED_COUNTRIES: '*',
+        OTP_GLOBAL_SEND_LIMITS: 'unlimited',
         SMS_PROVIDER: 'plivo',
         PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
         PLIVO_AUTH_TOKEN: 'plivo-token-for-shutdown',

@@ -202,6 +202,8 @@ describe('an evicting Redis in production', () => {
   it('refuses to start, in one line that names the policy', async () => {
     service = spawnService({
       NODE_ENV: 'production',
+      OTP_ALLOWED_COUNTRIES: '*',
+      OTP_GLOBAL_SEND_LIMITS: 'unlimited',
       REDIS_URL: redis.url,
       OTP_HASH_SECRET: 'eviction-test-secret-of-32-bytes-or-more',
       OTP_TOKEN_PRIVATE_KEY: generateKeyPairSync('ed25519')

@@ -191,7 +191,12 @@ describe.each([
     const otp = t.app.get(OtpService);
     const phoneNumber = '+447400817700';
     const key = numberKey(phoneNumber);
-    const fraudKeys = [`${t.prefix}fraud:{p44740081}`, `${t.prefix}fraud:{cGB}`];
+    const fraudKeys = [
+      `${t.prefix}fraud:{p447400}81`,
+      `${t.prefix}fraud:{cGB}`,
+      `${t.prefix}fraud:{p447400}`,
+      `${t.prefix}fraud:{cGB}w`,
+    ];
     await otp.requestCode(phoneNumber);
     const snapshot = async () =>
       Promise.all([key, ...fraudKeys].map((k) => client.hmget(k, 'h', 's', 'cs', 'ps')));
@@ -227,6 +232,8 @@ describe.each([
         ...redis.env,
         ...BASE_ENV,
         NODE_ENV: 'production',
+        OTP_ALLOWED_COUNTRIES: '*',
+        OTP_GLOBAL_SEND_LIMITS: 'unlimited',
         SMS_PROVIDER: 'plivo',
         PLIVO_AUTH_ID: 'MAFAKEACCOUNT',
         PLIVO_AUTH_TOKEN: 'plivo-token-for-eviction',

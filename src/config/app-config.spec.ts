@@ -20,9 +20,11 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   'rateLimit.requestLimit': 'RATE_LIMIT_REQUEST_LIMIT',
   'rateLimit.verifyLimit': 'RATE_LIMIT_VERIFY_LIMIT',
   'token.ttlSeconds': 'OTP_TOKEN_TTL_SECONDS',
-  'fraudGuard.prefixDigits': 'OTP_PREFIX_DIGITS',
   'fraudGuard.prefixWindowSeconds': 'OTP_PREFIX_WINDOW_SECONDS',
   'fraudGuard.prefixMinSends': 'OTP_PREFIX_MIN_SENDS',
+  'fraudGuard.countryMinSends': 'OTP_COUNTRY_MIN_SENDS',
+  'challenge.afterFailures': 'OTP_CAPTCHA_AFTER_FAILURES',
+  'challenge.afterRequests': 'OTP_CAPTCHA_AFTER_REQUESTS',
   'fraudGuard.prefixQuarantineSeconds': 'OTP_PREFIX_QUARANTINE_SECONDS',
   verificationRetentionSeconds: 'OTP_VERIFICATION_RETENTION_SECONDS',
   idempotencyTtlSeconds: 'OTP_IDEMPOTENCY_TTL_SECONDS',
@@ -144,7 +146,20 @@ describe('loadAppConfig', () => {
     expect(message).toContain('needs REDIS_URL or REDIS_CLUSTER_NODES');
     expect(message).toContain('needs SMS_PROVIDER');
     expect(message).toContain('OTP_HASH_SECRET of at least 32 bytes');
+    expect(message).toContain('needs OTP_ALLOWED_COUNTRIES');
+    expect(message).toContain('needs OTP_GLOBAL_SEND_LIMITS');
     expect(message).not.toContain('short-secret-value');
+  });
+
+  it('takes * as every country and unlimited as no global budget, and keeps development open', () => {
+    const decided = { OTP_ALLOWED_COUNTRIES: '*', OTP_GLOBAL_SEND_LIMITS: 'unlimited' };
+    const message = problemsOf({ NODE_ENV: 'production', ...decided });
+    expect(message).not.toContain('OTP_ALLOWED_COUNTRIES');
+    expect(message).not.toContain('OTP_GLOBAL_SEND_LIMITS');
+    const { otp } = loadAppConfig(decided);
+    expect(otp.allowedCountries).toEqual([]);
+    expect(otp.fraudGuard?.globalSendLimits).toBe('unlimited');
+    expect(loadAppConfig({}).otp.fraudGuard?.globalSendLimits).toBeUndefined();
   });
 
   it('names every missing and every invalid production setting in one message', () => {
@@ -189,13 +204,15 @@ describe('loadAppConfig: number types and fraud guard', () => {
     expect(otp.allowedNumberTypes).toBeUndefined();
     expect(otp.fraudGuard).toEqual({
       mode: undefined,
-      prefixDigits: 8,
+      prefixDigits: [6, 7, 8],
       prefixWindowSeconds: 3600,
       prefixMinSends: 30,
+      countryMinSends: 200,
       prefixMinConversion: undefined,
       prefixQuarantineSeconds: 43200,
       safePrefixes: undefined,
       countrySendLimits: undefined,
+      globalSendLimits: undefined,
       adminApiKey: undefined,
     });
   });
@@ -204,9 +221,11 @@ describe('loadAppConfig: number types and fraud guard', () => {
     const { otp } = loadAppConfig({
       OTP_ALLOWED_NUMBER_TYPES: 'mobile, FIXED_LINE',
       OTP_FRAUD_GUARD: 'shadow',
-      OTP_PREFIX_DIGITS: '7',
+      OTP_PREFIX_DIGITS: '7, 9',
       OTP_PREFIX_WINDOW_SECONDS: '600',
       OTP_PREFIX_MIN_SENDS: '12',
+      OTP_COUNTRY_MIN_SENDS: '500',
+      OTP_GLOBAL_SEND_LIMITS: 'hour=1000, day=10000',
       OTP_PREFIX_MIN_CONVERSION: '0.35',
       OTP_PREFIX_QUARANTINE_SECONDS: '900',
       OTP_SAFE_PREFIXES: '4474001, 1415',
@@ -216,9 +235,11 @@ describe('loadAppConfig: number types and fraud guard', () => {
     expect(otp.allowedNumberTypes).toEqual(['MOBILE', 'FIXED_LINE']);
     expect(otp.fraudGuard).toEqual({
       mode: 'shadow',
-      prefixDigits: 7,
+      prefixDigits: [7, 9],
       prefixWindowSeconds: 600,
       prefixMinSends: 12,
+      countryMinSends: 500,
+      globalSendLimits: { hour: 1000, day: 10000 },
       prefixMinConversion: 0.35,
       prefixQuarantineSeconds: 900,
       safePrefixes: ['4474001', '1415'],
@@ -231,8 +252,9 @@ describe('loadAppConfig: number types and fraud guard', () => {
     const message = problemsOf({
       OTP_ALLOWED_NUMBER_TYPES: 'MOBILE,PIGEON',
       OTP_FRAUD_GUARD: 'loud',
-      OTP_PREFIX_DIGITS: '3',
+      OTP_PREFIX_DIGITS: '6,3',
       OTP_PREFIX_MIN_CONVERSION: '1.5',
+      OTP_GLOBAL_SEND_LIMITS: 'week=5',
       OTP_SAFE_PREFIXES: '44a',
       OTP_COUNTRY_SEND_LIMITS: 'GB:100',
       OTP_ADMIN_API_KEY: 'short-admin-key',
@@ -242,6 +264,7 @@ describe('loadAppConfig: number types and fraud guard', () => {
       'OTP_FRAUD_GUARD',
       'OTP_PREFIX_DIGITS',
       'OTP_PREFIX_MIN_CONVERSION',
+      'OTP_GLOBAL_SEND_LIMITS',
       'OTP_SAFE_PREFIXES',
       'OTP_COUNTRY_SEND_LIMITS',
       'OTP_ADMIN_API_KEY',
@@ -249,5 +272,47 @@ describe('loadAppConfig: number types and fraud guard', () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('short-admin-key');
+  });
+});
+
+describe('loadAppConfig: challenge', () => {
+  it('reads the provider, its keys and the triggers', () => {
+    const { otp } = loadAppConfig({
+      OTP_CAPTCHA_PROVIDER: 'recaptcha',
+      OTP_CAPTCHA_SECRET: 'captcha-secret',
+      OTP_CAPTCHA_SITE_KEY: 'site-key',
+      OTP_CAPTCHA_VERIFY_URL: 'http://127.0.0.1:9/siteverify',
+      OTP_CAPTCHA: 'always',
+      OTP_CAPTCHA_MIN_SCORE: '0.7',
+      OTP_CAPTCHA_AFTER_FAILURES: '4',
+      OTP_CAPTCHA_AFTER_REQUESTS: '5',
+    });
+    expect(otp.challenge).toEqual({
+      provider: 'recaptcha',
+      secret: 'captcha-secret',
+      siteKey: 'site-key',
+      verifyUrl: 'http://127.0.0.1:9/siteverify',
+      mode: 'always',
+      minScore: 0.7,
+      afterFailures: 4,
+      afterRequests: 5,
+    });
+  });
+
+  it('requires the keys with a provider, and never echoes the secret', () => {
+    const message = problemsOf({
+      OTP_CAPTCHA_PROVIDER: 'turnstile',
+      OTP_CAPTCHA: 'sometimes',
+      OTP_CAPTCHA_MIN_SCORE: '2',
+    });
+    for (const name of [
+      'OTP_CAPTCHA_SECRET',
+      'OTP_CAPTCHA_SITE_KEY',
+      'OTP_CAPTCHA ',
+      'OTP_CAPTCHA_MIN_SCORE',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(problemsOf({ OTP_CAPTCHA_PROVIDER: 'clippy' })).toContain('OTP_CAPTCHA_PROVIDER');
   });
 });

@@ -64,16 +64,29 @@ function countrySendLimits(value: string | undefined): Record<string, number> | 
   );
 }
 
+/** `hour=1000,day=10000` (either or both) or `unlimited`, as validated above. */
+function globalSendLimits(value: string | undefined): OtpFraudGuardOptions['globalSendLimits'] {
+  if (!value || value === 'unlimited') return value as 'unlimited' | undefined;
+  return Object.fromEntries(
+    value.split(',').map((pair) => {
+      const [window, limit] = pair.split('=');
+      return [window, Number(limit)];
+    }),
+  );
+}
+
 function fraudGuardOptions(env: Environment): OtpFraudGuardOptions {
   return {
     mode: env.OTP_FRAUD_GUARD,
     prefixDigits: env.OTP_PREFIX_DIGITS,
     prefixWindowSeconds: env.OTP_PREFIX_WINDOW_SECONDS,
     prefixMinSends: env.OTP_PREFIX_MIN_SENDS,
+    countryMinSends: env.OTP_COUNTRY_MIN_SENDS,
     prefixMinConversion: env.OTP_PREFIX_MIN_CONVERSION,
     prefixQuarantineSeconds: env.OTP_PREFIX_QUARANTINE_SECONDS,
     safePrefixes: env.OTP_SAFE_PREFIXES,
     countrySendLimits: countrySendLimits(env.OTP_COUNTRY_SEND_LIMITS),
+    globalSendLimits: globalSendLimits(env.OTP_GLOBAL_SEND_LIMITS),
     adminApiKey: env.OTP_ADMIN_API_KEY,
   };
 }
@@ -102,6 +115,16 @@ function productionProblems(env: Environment): string[] {
   }
   if (env.OTP_WEBHOOK_URLS?.some((url) => !url.toLowerCase().startsWith('https://'))) {
     problems.push('NODE_ENV=production needs https:// URLs in OTP_WEBHOOK_URLS');
+  }
+  if (!env.OTP_ALLOWED_COUNTRIES?.length) {
+    problems.push(
+      'NODE_ENV=production needs OTP_ALLOWED_COUNTRIES: the countries codes may be sent to, or * for every country',
+    );
+  }
+  if (!env.OTP_GLOBAL_SEND_LIMITS) {
+    problems.push(
+      'NODE_ENV=production needs OTP_GLOBAL_SEND_LIMITS: hour=n,day=n caps on all sends together, or unlimited',
+    );
   }
   return problems;
 }
@@ -163,7 +186,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       lockoutWindowSeconds: env.OTP_LOCKOUT_WINDOW_SECONDS,
       hashSecret: secrets.hashSecret,
       defaultCountry: env.OTP_DEFAULT_COUNTRY,
-      allowedCountries: env.OTP_ALLOWED_COUNTRIES,
+      // `*` is the explicit choice of what an empty list means: every country.
+      allowedCountries: env.OTP_ALLOWED_COUNTRIES?.filter((country) => country !== '*'),
       blockedCountries: env.OTP_BLOCKED_COUNTRIES,
       messageTemplate: env.OTP_MESSAGE_TEMPLATE,
       appName: env.OTP_APP_NAME,
@@ -204,6 +228,16 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       verificationRetentionSeconds: env.OTP_VERIFICATION_RETENTION_SECONDS,
       idempotencyTtlSeconds: env.OTP_IDEMPOTENCY_TTL_SECONDS,
       webhooks: webhookOptions(env),
+      challenge: {
+        provider: env.OTP_CAPTCHA_PROVIDER,
+        secret: env.OTP_CAPTCHA_SECRET,
+        siteKey: env.OTP_CAPTCHA_SITE_KEY,
+        verifyUrl: env.OTP_CAPTCHA_VERIFY_URL,
+        mode: env.OTP_CAPTCHA,
+        minScore: env.OTP_CAPTCHA_MIN_SCORE,
+        afterFailures: env.OTP_CAPTCHA_AFTER_FAILURES,
+        afterRequests: env.OTP_CAPTCHA_AFTER_REQUESTS,
+      },
     },
   };
 }

@@ -21,10 +21,12 @@ import {
   OTP_INTEGER_OPTIONS,
   OTP_TOKEN_DEFAULTS,
   NUMBER_TYPES,
+  PREFIX_DIGITS,
   type IntegerOptionName,
 } from 'nestjs-otp-verify';
 
 const SMS_PROVIDERS = ['console', 'plivo', 'sns'] as const;
+const CAPTCHA_PROVIDERS = ['turnstile', 'hcaptcha', 'recaptcha'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const list = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -88,7 +90,11 @@ export class Environment {
   OTP_DEFAULT_COUNTRY?: string;
   @IsOptional()
   @Transform(upperList)
-  @IsISO31661Alpha2({ each: true })
+  @ValidateIf((env: Environment) => env.OTP_ALLOWED_COUNTRIES?.join() !== '*')
+  @IsISO31661Alpha2({
+    each: true,
+    message: 'OTP_ALLOWED_COUNTRIES must be ISO 3166 alpha-2 codes, or * for every country',
+  })
   OTP_ALLOWED_COUNTRIES?: string[];
   @IsOptional()
   @Transform(upperList)
@@ -176,13 +182,23 @@ export class Environment {
   })
   OTP_ALLOWED_NUMBER_TYPES?: string[];
   @IsOptional() @IsIn(['enforce', 'shadow', 'off']) OTP_FRAUD_GUARD?: 'enforce' | 'shadow' | 'off';
-  @Bounded('fraudGuard.prefixDigits') OTP_PREFIX_DIGITS: number =
-    defaultOf('fraudGuard.prefixDigits');
+  @Transform(list)
+  @Transform(({ value }) => (Array.isArray(value) ? value.map(Number) : value))
+  @IsInt({
+    each: true,
+    message: 'OTP_PREFIX_DIGITS must be comma-separated lengths, such as 6,7,8',
+  })
+  @Min(PREFIX_DIGITS.min, { each: true })
+  @Max(PREFIX_DIGITS.max, { each: true })
+  OTP_PREFIX_DIGITS: number[] = [...PREFIX_DIGITS.default];
   @Bounded('fraudGuard.prefixWindowSeconds') OTP_PREFIX_WINDOW_SECONDS: number = defaultOf(
     'fraudGuard.prefixWindowSeconds',
   );
   @Bounded('fraudGuard.prefixMinSends') OTP_PREFIX_MIN_SENDS: number = defaultOf(
     'fraudGuard.prefixMinSends',
+  );
+  @Bounded('fraudGuard.countryMinSends') OTP_COUNTRY_MIN_SENDS: number = defaultOf(
+    'fraudGuard.countryMinSends',
   );
   @IsOptional() @IsNumber() @Min(0) @Max(1) OTP_PREFIX_MIN_CONVERSION?: number;
   @Bounded('fraudGuard.prefixQuarantineSeconds') OTP_PREFIX_QUARANTINE_SECONDS: number = defaultOf(
@@ -198,6 +214,12 @@ export class Environment {
     message: 'OTP_COUNTRY_SEND_LIMITS must be CC=n pairs, such as GB=5000,DE=2000,*=1000',
   })
   OTP_COUNTRY_SEND_LIMITS?: string;
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.replace(/\s+/g, '') : value))
+  @Matches(/^(unlimited|(hour|day)=\d{1,9}(,(hour|day)=\d{1,9})?)$/, {
+    message: 'OTP_GLOBAL_SEND_LIMITS must be hour=n,day=n (either or both) or unlimited',
+  })
+  OTP_GLOBAL_SEND_LIMITS?: string;
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'OTP_ADMIN_API_KEY must be at least 32 characters' })
@@ -224,6 +246,23 @@ export class Environment {
   OTP_WEBHOOK_SECRET?: string;
   @Bounded('webhooks.retryHours') OTP_WEBHOOK_RETRY_HOURS: number =
     defaultOf('webhooks.retryHours');
+  // The challenge step; the provider's keys are required together with it.
+  @IsOptional() @IsIn(CAPTCHA_PROVIDERS) OTP_CAPTCHA_PROVIDER?: (typeof CAPTCHA_PROVIDERS)[number];
+  @ValidateIf((env: Environment) => env.OTP_CAPTCHA_PROVIDER !== undefined)
+  @IsString({ message: 'OTP_CAPTCHA_SECRET is required when OTP_CAPTCHA_PROVIDER is set' })
+  OTP_CAPTCHA_SECRET?: string;
+  @ValidateIf((env: Environment) => env.OTP_CAPTCHA_PROVIDER !== undefined)
+  @IsString({ message: 'OTP_CAPTCHA_SITE_KEY is required when OTP_CAPTCHA_PROVIDER is set' })
+  OTP_CAPTCHA_SITE_KEY?: string;
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'OTP_CAPTCHA_VERIFY_URL must be an http(s) URL' })
+  OTP_CAPTCHA_VERIFY_URL?: string;
+  @IsOptional() @IsIn(['risk', 'always', 'off']) OTP_CAPTCHA?: 'risk' | 'always' | 'off';
+  @IsOptional() @IsNumber() @Min(0) @Max(1) OTP_CAPTCHA_MIN_SCORE?: number;
+  @Bounded('challenge.afterFailures') OTP_CAPTCHA_AFTER_FAILURES: number =
+    defaultOf('challenge.afterFailures');
+  @Bounded('challenge.afterRequests') OTP_CAPTCHA_AFTER_REQUESTS: number =
+    defaultOf('challenge.afterRequests');
 
   // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
   @IsOptional()

@@ -67,8 +67,14 @@ export class MetricsService
   /** `country` is bounded: ISO 3166 codes and `001`, as libphonenumber names regions. */
   private readonly fraudDecisions = new Counter({
     name: 'otp_fraud_guard_decisions_total',
-    help: 'Fraud guard decisions: quarantined, blocked, would_block (shadow mode), budget_exceeded, released',
+    help: 'Fraud guard decisions: quarantined, blocked, challenged, would_block (shadow mode), budget_exceeded, released',
     labelNames: ['decision', 'country'],
+    registers: [this.registry],
+  });
+  private readonly captchas = new Counter({
+    name: 'otp_captcha_total',
+    help: 'Challenge outcomes: required, passed, failed, unavailable',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 
@@ -116,6 +122,9 @@ export class MetricsService
         this.results[operation].inc({ result }, 0);
       }
     }
+    for (const outcome of ['required', 'passed', 'failed', 'unavailable']) {
+      this.captchas.inc({ outcome }, 0);
+    }
   }
 
   /** `errorCode` is the contract's `code` of an error answer; anything else counts as `internal_error`. */
@@ -162,5 +171,9 @@ export class MetricsService
 
   webhookQueueDepth(depth: number): void {
     this.webhookQueue.set(depth);
+  }
+
+  challengeOutcome(outcome: 'required' | 'passed' | 'failed' | 'unavailable'): void {
+    this.captchas.inc({ outcome });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
 export type FakeProvider = 'plivo' | 'sns';
 /**
@@ -38,19 +38,15 @@ export class FakeSmsServer {
   readonly received: ReceivedSms[] = [];
   private readonly scripts: Record<FakeProvider, FakeReply[]> = { plivo: [], sns: [] };
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private server!: LocalHttpServer;
+
+  get url(): string {
+    return this.server.url;
+  }
 
   static async start(): Promise<FakeSmsServer> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const fake = new FakeSmsServer(
-      server,
-      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    );
-    server.on('request', (req, res) => void fake.handle(req, res));
+    const fake = new FakeSmsServer();
+    fake.server = await startLocalHttpServer((req, res) => fake.handle(req, res));
     return fake;
   }
 
@@ -80,10 +76,8 @@ export class FakeSmsServer {
     this.scripts.sns.length = 0;
   }
 
-  /** Hung requests included: their sockets are destroyed. */
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -51,6 +51,19 @@ export function describeOtpStoreContract(
       });
     });
 
+    it('tells the failed verifications of a number in its lockout window', async () => {
+      expect(await store.failedVerifications(phone)).toBe(0);
+      await store.issue(phone, 'right', issuePolicy);
+      await store.verify(phone, 'wrong', verifyPolicy);
+      await store.verify(phone, 'wrong', verifyPolicy);
+      expect(await store.failedVerifications(phone)).toBe(2);
+      const brief = nextNumber();
+      await store.issue(brief, 'right', issuePolicy);
+      await store.verify(brief, 'wrong', { ...verifyPolicy, lockoutWindowMs: 1 });
+      await sleep(20);
+      expect(await store.failedVerifications(brief)).toBe(0);
+    });
+
     it('knows no code for a number that never asked', async () => {
       await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
         outcome: 'not_found',

@@ -18,6 +18,8 @@ export interface TestApp {
   prefix: string;
   /** The standalone Redis; with `REDIS_CLUSTER_NODES` in `env` the app's keys are in the cluster. */
   redis: Redis;
+  /** Listens on 127.0.0.1 at a free port, for clients that need a URL (a browser); its base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     outbox,
     prefix,
     redis,
+    async listen() {
+      await app.listen(0, '127.0.0.1');
+      return app.getUrl();
+    },
     async close() {
       await app.close();
       await deleteKeys(redis, prefix);

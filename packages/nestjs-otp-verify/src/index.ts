@@ -36,11 +36,17 @@ export { OtpApiKeys, OTP_API_KEY_MIN_LENGTH, type OtpApiKeysOption } from './aut
 export { OtpApiKeyGuard, apiKeyNameOf } from './auth/otp-api-key.guard.js';
 export { OtpTestNumbers, type OtpTestNumbersOption } from './test-numbers/test-numbers.js';
 export { FraudGuardService } from './fraud/fraud-guard.service.js';
-export type { OtpFraudGuardOptions, FraudGuardMode } from './fraud/fraud-guard-options.js';
+export { PREFIX_DIGITS } from './fraud/fraud-guard-options.js';
+export type {
+  OtpFraudGuardOptions,
+  OtpGlobalSendLimits,
+  FraudGuardMode,
+} from './fraud/fraud-guard-options.js';
 export type {
   FraudGuardDecision,
   FraudGuardDecisionEvent,
   FraudGuardObserver,
+  GlobalBudgetWarningEvent,
 } from './fraud/fraud-guard-observer.js';
 export { OtpVerifications } from './verification/otp-verifications.service.js';
 export { isVerificationId } from './verification/verification-id.js';
@@ -58,3 +64,9 @@ export type {
   WebhookOutcome,
 } from './events/otp-event.js';
 export type { OtpWebhookOptions } from './events/webhook-options.js';
+export type {
+  CaptchaProviderName,
+  ChallengeMode,
+  OtpChallengeOptions,
+} from './challenge/challenge-options.js';
+export type { ChallengeContext } from './challenge/challenge.service.js';

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode } from './otp.errors.js';
+import { OTP_ERROR_MESSAGES, OtpError, OtpErrorCode, type CaptchaChallenge } from './otp.errors.js';
 
 export interface ErrorResponse {
   status: number;
@@ -10,6 +10,7 @@ export interface ErrorResponse {
     attemptsRemaining?: number;
     status?: string;
     mayHaveBeenSent?: boolean;
+    captcha?: CaptchaChallenge;
   };
   retryAfterSeconds?: number;
 }
@@ -22,6 +23,10 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,
   [OtpErrorCode.PhoneNumberNotAllowed]: HttpStatus.FORBIDDEN,
   [OtpErrorCode.DeliveryBlocked]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaRequired]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaFailed]: HttpStatus.FORBIDDEN,
+  [OtpErrorCode.CaptchaUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [OtpErrorCode.GlobalSendLimitExceeded]: HttpStatus.TOO_MANY_REQUESTS,
   [OtpErrorCode.OtpNotFound]: HttpStatus.NOT_FOUND,
   [OtpErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [OtpErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,

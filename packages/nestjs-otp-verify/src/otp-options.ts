@@ -15,6 +15,11 @@ import {
   type FraudGuardSettings,
   type OtpFraudGuardOptions,
 } from './fraud/fraud-guard-options.js';
+import {
+  resolveChallengeSettings,
+  type ChallengeSettings,
+  type OtpChallengeOptions,
+} from './challenge/challenge-options.js';
 import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
 import {
   resolveWebhookSettings,
@@ -113,6 +118,8 @@ export interface OtpModuleOptions {
   idempotencyTtlSeconds?: number;
   /** Signed events to the application's backend; without it nothing of them is loaded. */
   webhooks?: OtpWebhookOptions;
+  /** A CAPTCHA (Turnstile, hCaptcha, reCAPTCHA) asked for when a request looks risky. */
+  challenge?: OtpChallengeOptions;
   /**
    * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
    * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
@@ -152,14 +159,16 @@ export const OTP_INTEGER_OPTIONS = {
   'rateLimit.requestLimit': { default: 10, min: 1, max: 1_000_000_000 },
   'rateLimit.verifyLimit': { default: 30, min: 1, max: 1_000_000_000 },
   'token.ttlSeconds': { default: 600, min: 60, max: DAY },
-  'fraudGuard.prefixDigits': { default: 8, min: 4, max: 12 },
   'fraudGuard.prefixWindowSeconds': { default: 3600, min: 1, max: 31 * DAY },
   'fraudGuard.prefixMinSends': { default: 30, min: 1, max: 100_000_000 },
+  'fraudGuard.countryMinSends': { default: 200, min: 10, max: 100_000_000 },
   'fraudGuard.prefixQuarantineSeconds': { default: 43_200, min: 1, max: 31 * DAY },
   // Never shorter than a code's longest life: a pending code always finds its verification.
   verificationRetentionSeconds: { default: DAY, min: 3600, max: 31 * DAY },
   idempotencyTtlSeconds: { default: DAY, min: 60, max: 31 * DAY },
   'webhooks.retryHours': { default: 24, min: 1, max: 7 * 24 },
+  'challenge.afterFailures': { default: 2, min: 1, max: 1_000_000 },
+  'challenge.afterRequests': { default: 3, min: 1, max: 1_000_000_000 },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -207,6 +216,7 @@ export interface OtpSettings {
   testNumbers: OtpTestNumbers;
   allowedNumberTypes: string[];
   fraudGuard: FraudGuardSettings;
+  challenge: ChallengeSettings;
   evictingRedis: 'refuse' | 'warn';
   verificationRetentionSeconds: number;
   idempotencyTtlSeconds: number;
@@ -297,8 +307,11 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
         options.webhooks,
         integerOption('webhooks.retryHours', options.webhooks.retryHours),
       ),
+    challenge: resolveChallengeSettings(options.challenge ?? {}, {
+      afterFailures: integerOption('challenge.afterFailures', options.challenge?.afterFailures),
+      afterRequests: integerOption('challenge.afterRequests', options.challenge?.afterRequests),
+    }),
     fraudGuard: resolveFraudGuardSettings(options.fraudGuard ?? {}, {
-      prefixDigits: integerOption('fraudGuard.prefixDigits', options.fraudGuard?.prefixDigits),
       prefixWindowSeconds: integerOption(
         'fraudGuard.prefixWindowSeconds',
         options.fraudGuard?.prefixWindowSeconds,
@@ -306,6 +319,10 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
       prefixMinSends: integerOption(
         'fraudGuard.prefixMinSends',
         options.fraudGuard?.prefixMinSends,
+      ),
+      countryMinSends: integerOption(
+        'fraudGuard.countryMinSends',
+        options.fraudGuard?.countryMinSends,
       ),
       prefixQuarantineSeconds: integerOption(
         'fraudGuard.prefixQuarantineSeconds',

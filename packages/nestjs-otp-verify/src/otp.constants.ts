@@ -19,3 +19,5 @@ export const FRAUD_GUARD_OBSERVER = Symbol('FRAUD_GUARD_OBSERVER');
 export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
 /** Idempotency keys of `POST otp/request`: on the module's Redis, or in memory. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+/** Used CAPTCHA tokens, remembered across instances. */
+export const USED_CAPTCHA_TOKENS = Symbol('USED_CAPTCHA_TOKENS');

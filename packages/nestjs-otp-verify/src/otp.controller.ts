@@ -21,6 +21,8 @@ import {
 } from '@nestjs/swagger';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { OtpIdempotency, type IdempotentRequest } from './idempotency/otp-idempotency.js';
+import { ClientOfChallenge } from './challenge/challenge-context.decorator.js';
+import type { ChallengeContext } from './challenge/challenge.service.js';
 import { ApiOtpErrors } from './dto/api-otp-errors.decorator.js';
 import { OtpRequestResponseDto, OtpVerifyResponseDto } from './dto/otp-responses.dto.js';
 import { REQUEST_OTP_RULES, RequestOtpDto, type RequestOtpBody } from './dto/request-otp.dto.js';
@@ -85,14 +87,25 @@ export class OtpController {
     E.CountrySendLimitExceeded,
     E.IdempotencyKeyReused,
     E.IdempotencyKeyInUse,
+    E.GlobalSendLimitExceeded,
+    E.CaptchaRequired,
+    E.CaptchaFailed,
+    // A method's answers of a status replace the controller's: 503 is listed again in full.
+    E.CaptchaUnavailable,
+    E.StoreUnavailable,
   )
   async request(
     @Body(new OtpBodyValidationPipe(REQUEST_OTP_RULES)) body: RequestOtpBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: IdempotentRequest,
     @Res({ passthrough: true }) response: object,
+    @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpRequestResult> {
-    const serve = () => this.otp.requestCode(body.phoneNumber, body.channel);
+    const serve = () =>
+      this.otp.requestCode(body.phoneNumber, body.channel, {
+        ...client,
+        token: body.captchaToken,
+      });
     if (idempotencyKey === undefined) return withRequestRedisDeadline(request, serve);
     const fingerprint = this.otp.normaliseRequest(body.phoneNumber, body.channel);
     const { replayed, answer } = await withRequestRedisDeadline(request, () =>
@@ -122,11 +135,19 @@ export class OtpController {
     E.OtpAttemptsExceeded,
     E.PhoneLocked,
     E.RateLimited,
+    E.CaptchaRequired,
+    E.CaptchaFailed,
+    // A method's answers of a status replace the controller's: 503 is listed again in full.
+    E.CaptchaUnavailable,
+    E.StoreUnavailable,
   )
   verify(
     @Body(new OtpBodyValidationPipe(VERIFY_OTP_RULES)) body: VerifyOtpBody,
     @Req() req: object,
+    @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpVerifyResult> {
-    return withRequestRedisDeadline(req, () => this.otp.verifyCode(body.phoneNumber, body.code));
+    return withRequestRedisDeadline(req, () =>
+      this.otp.verifyCode(body.phoneNumber, body.code, { ...client, token: body.captchaToken }),
+    );
   }
 }

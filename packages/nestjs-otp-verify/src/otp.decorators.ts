@@ -9,6 +9,7 @@ import {
   SMS_PROVIDER,
   WEBHOOK_DELIVERY_OBSERVER,
   IDEMPOTENCY_STORE,
+  USED_CAPTCHA_TOKENS,
 } from './otp.constants.js';
 
 export const InjectOtpSettings = (): ParameterDecorator => Inject(OTP_SETTINGS);
@@ -24,6 +25,7 @@ const InjectOptional =
     Optional()(target, key, index);
     Inject(token)(target, key, index);
   };
+export const InjectUsedCaptchaTokens = (): ParameterDecorator => Inject(USED_CAPTCHA_TOKENS);
 /** Optional: without an observer the fraud guard's decisions are only logged. */
 export const InjectFraudGuardObserver = (): ParameterDecorator =>
   InjectOptional(FRAUD_GUARD_OBSERVER);

@@ -22,6 +22,10 @@ export enum OtpErrorCode {
   VerificationNotPending = 'verification_not_pending',
   IdempotencyKeyReused = 'idempotency_key_reused',
   IdempotencyKeyInUse = 'idempotency_key_in_use',
+  GlobalSendLimitExceeded = 'global_send_limit_exceeded',
+  CaptchaRequired = 'captcha_required',
+  CaptchaFailed = 'captcha_failed',
+  CaptchaUnavailable = 'captcha_unavailable',
   NotQuarantined = 'not_quarantined',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
@@ -59,6 +63,11 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
     'This Idempotency-Key was used with another body; use a new key for a new request',
   [OtpErrorCode.IdempotencyKeyInUse]:
     'The first request with this Idempotency-Key is still being served; retry in a moment',
+  [OtpErrorCode.GlobalSendLimitExceeded]:
+    'Too many codes were sent by this service lately; try again later',
+  [OtpErrorCode.CaptchaRequired]: 'A challenge is required: resend with captchaToken',
+  [OtpErrorCode.CaptchaFailed]: 'The challenge was not passed, or its token was used or too old',
+  [OtpErrorCode.CaptchaUnavailable]: 'The challenge could not be checked; try again',
   [OtpErrorCode.NotQuarantined]: 'This prefix or country is not quarantined',
   [OtpErrorCode.NotFound]: 'No such route',
   [OtpErrorCode.MethodNotAllowed]: 'This route does not take this method',
@@ -94,7 +103,7 @@ export class OtpError extends Error {
     /** Seconds until the same call can succeed, for refusals that pass with time. */
     readonly retryAfterSeconds?: number,
     /** More fields of the error body (`attemptsRemaining`, `status`); never a secret. */
-    readonly details?: Readonly<Record<string, string | number | boolean>>,
+    readonly details?: Readonly<Record<string, string | number | boolean | object>>,
   ) {
     // A refusal is an answer, not a fault: its stack is never shown, and capturing it cost more
     // than the rest of a wrong-code verification.
@@ -240,5 +249,35 @@ export class IdempotencyKeyReusedError extends OtpError {
 export class IdempotencyKeyInUseError extends OtpError {
   constructor() {
     super(OtpErrorCode.IdempotencyKeyInUse, undefined, 1);
+  }
+}
+
+export class GlobalSendLimitExceededError extends OtpError {
+  constructor(wait: LimitWait) {
+    super(OtpErrorCode.GlobalSendLimitExceeded, undefined, retryAfterSeconds(wait));
+  }
+}
+
+/** What a client renders before it asks again: the provider's widget, with this site key. */
+export interface CaptchaChallenge {
+  provider: string;
+  siteKey: string;
+}
+
+export class CaptchaRequiredError extends OtpError {
+  constructor(readonly captcha: CaptchaChallenge) {
+    super(OtpErrorCode.CaptchaRequired, undefined, undefined, { captcha: { ...captcha } });
+  }
+}
+
+export class CaptchaFailedError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.CaptchaFailed);
+  }
+}
+
+export class CaptchaUnavailableError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.CaptchaUnavailable);
   }
 }

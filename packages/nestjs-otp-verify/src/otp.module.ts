@@ -3,6 +3,8 @@ import { OtpApiKeys } from './auth/api-keys.js';
 import { OtpApiKeyGuard } from './auth/otp-api-key.guard.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
+import { usedCaptchaTokensProvider } from './challenge/challenge.providers.js';
+import { ChallengeService } from './challenge/challenge.service.js';
 import { FraudAdminGuard } from './fraud/fraud-admin.guard.js';
 import { FraudGuardService } from './fraud/fraud-guard.service.js';
 import { fraudStoreProvider } from './fraud/fraud-guard.providers.js';
@@ -69,6 +71,8 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     OtpVerifications,
     idempotencyStoreProvider,
     OtpIdempotency,
+    usedCaptchaTokensProvider,
+    ChallengeService,
   ],
   exports: [
     OtpService,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
-import { FraudGuardService } from './fraud/fraud-guard.service.js';
+import { ChallengeService, type ChallengeContext } from './challenge/challenge.service.js';
+import { ChallengeNeededError, FraudGuardService } from './fraud/fraud-guard.service.js';
 import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
@@ -84,6 +85,7 @@ export class OtpService {
     private readonly testNumbers: OtpTestNumbers,
     private readonly fraudGuard: FraudGuardService,
     private readonly events: OtpEvents,
+    private readonly challenge: ChallengeService,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -119,16 +121,35 @@ export class OtpService {
     return `${e164} ${channel} ${LOCALE}`;
   }
 
-  async requestCode(phoneNumber: string, channel: OtpChannel = 'sms'): Promise<OtpRequestResult> {
+  /**
+   * `challenge` carries what the HTTP edge knows (the client's `captchaToken`, address and
+   * request count); a host app's own call may leave it out.
+   */
+  async requestCode(
+    phoneNumber: string,
+    channel: OtpChannel = 'sms',
+    challenge: ChallengeContext = {},
+  ): Promise<OtpRequestResult> {
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
+    const challenged = await this.challenge.admit('request', challenge, {
+      failures: () => this.store.failedVerifications(phone.e164),
+      country: () => phone.region ?? '001',
+    });
     const verification = this.newVerification(channel, phone.region, false);
-    const delivery = await this.fraudGuard.guardSend(phone, () =>
-      this.issueAndSend(phone, verification),
-    );
+    let delivery: 'sent' | 'unconfirmed';
+    try {
+      delivery = await this.fraudGuard.guardSend(
+        phone,
+        () => this.issueAndSend(phone, verification),
+        challenged,
+      );
+    } catch (error) {
+      throw error instanceof ChallengeNeededError ? this.challenge.required() : error;
+    }
     if (delivery === 'unconfirmed') {
       throw new SmsDeliveryFailedError({
         mayHaveBeenSent: true,
@@ -232,7 +253,11 @@ export class OtpService {
     await this.store.recordAttempt(verification.id, attempt).catch(() => undefined);
   }
 
-  async verifyCode(phoneNumber: string, code: string): Promise<OtpVerifyResult> {
+  async verifyCode(
+    phoneNumber: string,
+    code: string,
+    challenge: ChallengeContext = {},
+  ): Promise<OtpVerifyResult> {
     if (!this.codeFormat.test(code)) {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
     }
@@ -241,6 +266,14 @@ export class OtpService {
       // Locked out like any number: a fixed code must not be guessable by asking again and again.
       return this.answer(testNumber.e164, await this.check(testNumber.e164, code), true);
     }
+    // Parsed only when the challenge step needs the number: never for a plain verify.
+    let parsed: PhoneNumber | undefined;
+    const parse = (): PhoneNumber => (parsed ??= this.parsePhoneNumber(phoneNumber));
+    await this.challenge.admit('verify', challenge, {
+      failures: () => this.store.failedVerifications(parse().e164),
+      guarded: () => this.fraudGuard.atRisk(parse()),
+      country: () => parse().region ?? '001',
+    });
     // A number written in E.164 is looked up as written first. The store holds state only under
     // a number the service parsed and accepted, so any state there proves the input valid and
     // already normalised: the parse (a fifth of a verification of a number not seen lately) is
@@ -274,7 +307,8 @@ export class OtpService {
         const verificationId = result.verificationId ?? '';
         const [{ token, expiresInSeconds }] = await Promise.all([
           this.tokens.sign(e164, testNumber, verificationId),
-          !testNumber && this.fraudGuard.approved({ e164 }),
+          // The number's country is read only here: a wrong code never needs it.
+          !testNumber && this.fraudGuard.approved(this.parsePhoneNumber(e164)),
           this.events.verification('verification.approved', verificationId),
         ]);
         return {

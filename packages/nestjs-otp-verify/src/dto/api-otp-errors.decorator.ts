@@ -37,6 +37,9 @@ export function ApiOtpErrors(...codes: OtpErrorCode[]): MethodDecorator & ClassD
                 message: OTP_ERROR_MESSAGES[code],
                 ...(code === OtpErrorCode.OtpIncorrect && { attemptsRemaining: 3 }),
                 ...(code === OtpErrorCode.VerificationNotPending && { status: 'approved' }),
+                ...(code === OtpErrorCode.CaptchaRequired && {
+                  captcha: { provider: 'turnstile', siteKey: '0x4AAAAAAAexample' },
+                }),
               },
             },
           ]),

@@ -72,6 +72,13 @@ export class OtpJwksResponseDto {
   keys!: OtpJwkDto[];
 }
 
+export class CaptchaChallengeDto {
+  @ApiProperty({ enum: ['turnstile', 'hcaptcha', 'recaptcha'], example: 'turnstile' })
+  provider!: string;
+  @ApiProperty({ example: '0x4AAAAAAAexample' })
+  siteKey!: string;
+}
+
 export class ErrorResponseDto {
   @ApiProperty({ example: 400 })
   statusCode!: number;
@@ -87,6 +94,11 @@ export class ErrorResponseDto {
     example: 'approved',
   })
   status?: string;
+  @ApiPropertyOptional({
+    type: CaptchaChallengeDto,
+    description: 'only with captcha_required: the widget to render',
+  })
+  captcha?: CaptchaChallengeDto;
   @ApiPropertyOptional({
     description:
       'only with sms_delivery_failed, when a provider answer was lost: the code may still arrive, stays pending and the send counted; wait Retry-After seconds',

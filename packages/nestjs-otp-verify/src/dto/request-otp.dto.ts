@@ -5,7 +5,11 @@ import type { BodyRules } from './body-rules.js';
 export const REQUEST_OTP_RULES = {
   phoneNumber: { required: true, maxLength: 32 },
   channel: { required: false, maxLength: 8, oneOf: ['sms'] },
+  captchaToken: { required: false, maxLength: 4096 },
 } as const satisfies BodyRules;
+
+export const CAPTCHA_TOKEN_DESCRIPTION =
+  'The token of a solved challenge (Turnstile, hCaptcha or reCAPTCHA), after a 403 captcha_required';
 
 export class RequestOtpDto {
   @ApiProperty({
@@ -19,6 +23,12 @@ export class RequestOtpDto {
   // No schema `default`: client generators then make the field required in requests.
   @ApiPropertyOptional({ enum: REQUEST_OTP_RULES.channel.oneOf, description: 'sms when left out' })
   channel?: OtpChannel;
+
+  @ApiPropertyOptional({
+    description: CAPTCHA_TOKEN_DESCRIPTION,
+    maxLength: REQUEST_OTP_RULES.captchaToken.maxLength,
+  })
+  captchaToken?: string;
 }
 
 /**

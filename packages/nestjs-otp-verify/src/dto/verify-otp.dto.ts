@@ -1,10 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BodyRules } from './body-rules.js';
+import { CAPTCHA_TOKEN_DESCRIPTION, REQUEST_OTP_RULES } from './request-otp.dto.js';
 
 /** The exact code length is OTP_LENGTH, a runtime setting, so OtpService checks it. */
 export const VERIFY_OTP_RULES = {
   phoneNumber: { required: true, maxLength: 32 },
   code: { required: true, maxLength: 10 },
+  captchaToken: REQUEST_OTP_RULES.captchaToken,
 } as const satisfies BodyRules;
 
 export class VerifyOtpDto {
@@ -20,6 +22,12 @@ export class VerifyOtpDto {
     maxLength: VERIFY_OTP_RULES.code.maxLength,
   })
   code!: string;
+
+  @ApiPropertyOptional({
+    description: CAPTCHA_TOKEN_DESCRIPTION,
+    maxLength: VERIFY_OTP_RULES.captchaToken.maxLength,
+  })
+  captchaToken?: string;
 }
 
 /**

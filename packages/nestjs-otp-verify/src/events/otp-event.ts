@@ -8,16 +8,26 @@ export type VerificationEventType =
   | 'verification.max_attempts_reached'
   | 'verification.failed';
 
-export type FraudEventType = 'fraud.prefix_quarantined' | 'fraud.country_budget_exhausted';
+export type FraudEventType =
+  | 'fraud.prefix_quarantined'
+  | 'fraud.country_quarantined'
+  | 'fraud.country_budget_exhausted'
+  | 'fraud.global_budget_warning'
+  | 'fraud.global_budget_exhausted';
 
 export type OtpEventType = VerificationEventType | FraudEventType;
 
 /** What a `fraud.*` event names: the prefix or the country, its counts and until when. */
 export interface FraudEventData {
   prefix?: string;
-  country: string;
+  /** Absent for a global budget, which covers every country. */
+  country?: string;
+  /** `hour` or `day` for a global budget; `country` for a country's. */
+  budget?: 'country' | 'hour' | 'day';
+  limit?: number;
   sends?: number;
   approvals?: number;
+  conversion?: number;
   until?: string;
 }
 

@@ -4,9 +4,9 @@ import { InjectOtpSettings, InjectOtpStore, InjectWebhookObserver } from '../otp
 import type { OtpSettings } from '../otp-options.js';
 import type { OtpStore } from '../store/otp-store.js';
 import type {
-  FraudGuardDecision,
   FraudGuardDecisionEvent,
   FraudGuardObserver,
+  GlobalBudgetWarningEvent,
 } from '../fraud/fraud-guard-observer.js';
 import { statusAt, toVerificationView } from '../verification/verification.js';
 import type {
@@ -25,10 +25,23 @@ import { sendWebhook } from './webhook-sender.js';
 const DEPTH_INTERVAL_MS = 15_000;
 const HOUR = 3_600_000;
 
-const FRAUD_EVENT_OF: Partial<Record<FraudGuardDecision, FraudEventType>> = {
-  quarantined: 'fraud.prefix_quarantined',
-  budget_exceeded: 'fraud.country_budget_exhausted',
-};
+/** The contract's event for a decision, or none: a challenge or a release is told by metrics and logs. */
+function fraudEventOf({
+  decision,
+  prefix,
+  budget,
+}: FraudGuardDecisionEvent): FraudEventType | undefined {
+  switch (decision) {
+    case 'quarantined':
+      return prefix !== undefined ? 'fraud.prefix_quarantined' : 'fraud.country_quarantined';
+    case 'budget_exceeded':
+      return budget === 'hour' || budget === 'day'
+        ? 'fraud.global_budget_exhausted'
+        : 'fraud.country_budget_exhausted';
+    default:
+      return undefined;
+  }
+}
 
 /**
  * Turns what happens to verifications (and the fraud guard's decisions) into signed events for
@@ -96,20 +109,31 @@ export class OtpEvents implements OnModuleInit, OnApplicationShutdown, FraudGuar
    * The fraud guard's decisions that the contract names as events. A spent country budget
    * refuses every request until it refills: it is told once an hour per instance, not per refusal.
    */
-  fraudGuardDecision({ decision, country, prefix, until }: FraudGuardDecisionEvent): void {
-    if (!this.queue) return;
-    const type = FRAUD_EVENT_OF[decision];
-    if (!type) return;
-    const subject = `${type} ${prefix?.digits ?? country}`;
-    if (type === 'fraud.country_budget_exhausted') {
+  fraudGuardDecision(event: FraudGuardDecisionEvent): void {
+    const type = fraudEventOf(event);
+    if (!this.queue || !type) return;
+    const { prefix, country, budget, sends, approvals, conversion, quarantinedUntil } = event;
+    const subject = `${type} ${prefix ?? budget ?? country}`;
+    if (type === 'fraud.country_budget_exhausted' || type === 'fraud.global_budget_exhausted') {
       if ((this.lastTold.get(subject) ?? 0) > Date.now() - HOUR) return;
       this.lastTold.set(subject, Date.now());
     }
-    const data: FraudEventData = {
-      ...(prefix && { prefix: prefix.digits, sends: prefix.sends, approvals: prefix.approvals }),
-      country,
-      ...(until !== undefined && { until: new Date(until).toISOString() }),
-    };
+    this.publishFraud(type, {
+      ...(prefix !== undefined && { prefix }),
+      ...(budget === 'hour' || budget === 'day' ? { budget } : { country }),
+      ...(budget === 'country' && { budget }),
+      ...(sends !== undefined && { sends, approvals, conversion }),
+      ...(quarantinedUntil !== undefined && { until: new Date(quarantinedUntil).toISOString() }),
+    });
+  }
+
+  /** A global budget past 80 %: the guard tells it once per window across instances. */
+  globalBudgetWarning({ window, limit, sends }: GlobalBudgetWarningEvent): void {
+    if (!this.queue) return;
+    this.publishFraud('fraud.global_budget_warning', { budget: window, limit, sends });
+  }
+
+  private publishFraud(type: FraudEventType, data: FraudEventData): void {
     void this.publish(type, data).catch((error: Error) =>
       this.logger.warn(`Event ${type} not queued: ${error.message}`),
     );

@@ -3,9 +3,11 @@ import { ApiProperty } from '@nestjs/swagger';
 export class QuarantinedPrefixDto {
   @ApiProperty({
     example: '44740012',
-    description: 'Leading digits of E.164, country code included',
+    nullable: true,
+    type: String,
+    description: 'Leading digits of E.164, country code included; null for a country',
   })
-  prefix!: string;
+  prefix!: string | null;
   @ApiProperty({ example: 'GB', description: 'ISO 3166 alpha-2; 001 for international networks' })
   country!: string;
   @ApiProperty({ example: 40, description: 'Sends in the sliding window when it was quarantined' })

@@ -4,12 +4,18 @@ export type FraudGuardMode = 'enforce' | 'shadow' | 'off';
 export interface OtpFraudGuardOptions {
   /** `enforce` refuses, `shadow` only logs and counts what it would refuse, `off` does nothing. */
   mode?: FraudGuardMode;
-  /** Leading digits of the E.164 number (country code included) that make a prefix, 4 to 12. */
-  prefixDigits?: number;
+  /**
+   * The prefix lengths watched: leading digits of the E.164 number (country code included), each
+   * 4 to 12; `[6, 7, 8]` by default. A pumper spread over neighbouring ranges is caught by the
+   * shorter prefix they share.
+   */
+  prefixDigits?: number | number[];
   /** The sliding window over which a prefix's sends and approvals are counted. */
   prefixWindowSeconds?: number;
-  /** Sends in the window before a prefix is judged at all. */
+  /** Sends in the window before a prefix of the longest length is judged; doubles per digit shorter. */
   prefixMinSends?: number;
+  /** Sends in the window before a country is judged by the same test. */
+  countryMinSends?: number;
   /** Approvals ÷ sends below which a judged prefix is quarantined, 0 to 1. */
   prefixMinConversion?: number;
   prefixQuarantineSeconds?: number;
@@ -17,34 +23,58 @@ export interface OtpFraudGuardOptions {
   safePrefixes?: string[];
   /** Sends per country per rolling 24 hours, by ISO 3166 alpha-2 code; `*` for every other country. */
   countrySendLimits?: Record<string, number>;
+  /**
+   * Caps on all sends together, across instances: per rolling hour and/or day. `'unlimited'`
+   * (or leaving it out) sets none; the standalone service requires a decision in production.
+   */
+  globalSendLimits?: OtpGlobalSendLimits | 'unlimited';
   /** Enables `/admin/fraud/prefixes` behind `Authorization: Bearer <key>`; 32+ characters. */
   adminApiKey?: string;
 }
+
+export interface OtpGlobalSendLimits {
+  hour?: number;
+  day?: number;
+}
+
+/** The prefix lengths watched unless `prefixDigits` says otherwise, and each length's bounds. */
+export const PREFIX_DIGITS = { default: [6, 7, 8], min: 4, max: 12 } as const;
 
 /** The integer options' defaults and bounds are rows of `OTP_INTEGER_OPTIONS`. */
 export const FRAUD_GUARD_DEFAULTS = { mode: 'enforce', prefixMinConversion: 0.2 } as const;
 
 /** The integer options, already checked against `OTP_INTEGER_OPTIONS` by `resolveOtpSettings`. */
 export interface FraudGuardIntegers {
-  prefixDigits: number;
   prefixWindowSeconds: number;
   prefixMinSends: number;
+  countryMinSends: number;
   prefixQuarantineSeconds: number;
 }
 
 /** Country budgets are counted over this rolling window. */
 export const COUNTRY_BUDGET_WINDOW_MS = 24 * 3600 * 1000;
+/** The global budgets' rolling windows. */
+export const GLOBAL_BUDGET_WINDOWS_MS = { hour: 3600 * 1000, day: 24 * 3600 * 1000 } as const;
+
+/** One watched prefix length and the sends it needs before it is judged. */
+export interface PrefixLength {
+  digits: number;
+  minSends: number;
+}
 
 export interface FraudGuardSettings {
   mode: FraudGuardMode;
-  prefixDigits: number;
+  /** Shortest first. */
+  prefixLengths: PrefixLength[];
   prefixWindowMs: number;
-  prefixMinSends: number;
+  countryMinSends: number;
   prefixMinConversion: number;
   prefixQuarantineMs: number;
   safePrefixes: string[];
   /** Upper-cased country codes, `*` included when given. Empty: no budgets. */
   countrySendLimits: Map<string, number>;
+  /** Empty: no global budget. */
+  globalSendLimits: { window: keyof typeof GLOBAL_BUDGET_WINDOWS_MS; limit: number }[];
   adminApiKey?: string;
 }
 
@@ -84,19 +114,56 @@ export function resolveFraudGuardSettings(
     }
     countrySendLimits.set(code, integerIn(`countrySendLimits.${code}`, limit, 1, 100_000_000));
   }
+  const globalSendLimits = globalSendLimitsOf(options.globalSendLimits);
   const adminApiKey = options.adminApiKey;
   if (adminApiKey !== undefined && adminApiKey.length < 32) {
     throw new Error('OtpModule option fraudGuard.adminApiKey must be at least 32 characters');
   }
   return {
     mode,
-    prefixDigits: integers.prefixDigits,
+    prefixLengths: prefixLengthsOf(options.prefixDigits, integers.prefixMinSends),
     prefixWindowMs: integers.prefixWindowSeconds * 1000,
-    prefixMinSends: integers.prefixMinSends,
+    countryMinSends: integers.countryMinSends,
     prefixMinConversion: conversion,
     prefixQuarantineMs: integers.prefixQuarantineSeconds * 1000,
     safePrefixes,
     countrySendLimits,
+    globalSendLimits,
     adminApiKey,
   };
+}
+
+/** The longest length needs `minSends`; each digit shorter twice as many. */
+function prefixLengthsOf(option: number | number[] | undefined, minSends: number): PrefixLength[] {
+  const lengths = [
+    ...new Set(typeof option === 'number' ? [option] : (option ?? PREFIX_DIGITS.default)),
+  ];
+  if (lengths.length === 0) {
+    throw new Error('OtpModule option fraudGuard.prefixDigits must list at least one length');
+  }
+  lengths.forEach((digits) =>
+    integerIn('prefixDigits', digits, PREFIX_DIGITS.min, PREFIX_DIGITS.max),
+  );
+  const sorted = lengths.sort((a, b) => a - b);
+  const longest = sorted[sorted.length - 1];
+  return sorted.map((digits) => ({
+    digits,
+    minSends: Math.min(minSends * 2 ** (longest - digits), Number.MAX_SAFE_INTEGER),
+  }));
+}
+
+function globalSendLimitsOf(
+  option: OtpFraudGuardOptions['globalSendLimits'],
+): FraudGuardSettings['globalSendLimits'] {
+  if (option === undefined || option === 'unlimited') return [];
+  return (['hour', 'day'] as const).flatMap((window) =>
+    option[window] === undefined
+      ? []
+      : [
+          {
+            window,
+            limit: integerIn(`globalSendLimits.${window}`, option[window], 1, 1_000_000_000),
+          },
+        ],
+  );
 }

@@ -11,5 +11,7 @@ export const fraudStoreProvider: FactoryProvider<FraudStore> = {
   provide: FRAUD_STORE,
   inject: [OTP_SETTINGS, OTP_REDIS],
   useFactory: (settings: OtpSettings, redis: RedisClient | null) =>
-    redis ? new RedisFraudStore(redis, settings.keyPrefix) : new InMemoryFraudStore(),
+    redis
+      ? new RedisFraudStore(redis, settings.keyPrefix, settings.fraudGuard.prefixLengths[0].digits)
+      : new InMemoryFraudStore(),
 };

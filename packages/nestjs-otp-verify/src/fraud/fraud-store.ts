@@ -1,41 +1,67 @@
-export interface PrefixPolicy {
+/**
+ * One counter a send is admitted against. A watched counter (a prefix, a country) is judged by
+ * its conversion and quarantined; a budget caps sends over its own window.
+ */
+export type SendCounter =
+  | { kind: 'prefix' | 'country'; id: string; minSends: number }
+  | { kind: 'country_budget' | 'global_budget'; id: string; limit: number; windowMs: number };
+
+export type WatchedCounter = Extract<SendCounter, { kind: 'prefix' | 'country' }>;
+
+/**
+ * `none`: a quarantine refuses; `ask`: a quarantine, or a global budget past 80 %, asks for a
+ * challenge; `passed`: the caller passed one, so a quarantine admits and counts.
+ */
+export type ChallengeState = 'none' | 'ask' | 'passed';
+
+export interface SendPolicy {
+  /** The watched counters' sliding window. */
   windowMs: number;
-  minSends: number;
   minConversion: number;
   quarantineMs: number;
-  /** False in shadow mode: a quarantined prefix is still counted and never refused. */
+  /** False in shadow mode: a quarantine is reported, never refused. Budgets always refuse. */
   enforce: boolean;
+  challenge: ChallengeState;
+  /** The number's country, kept with a quarantine for the listing. */
+  country: string;
 }
 
-export interface PrefixAdmission {
-  /**
-   * `admitted`; `quarantined`: admitted, and this send put the prefix in quarantine;
-   * `would_block`: quarantined but admitted (shadow mode); `blocked`: refused, nothing counted.
-   */
-  outcome: 'admitted' | 'quarantined' | 'would_block' | 'blocked';
-  /** The window bucket this send was counted in, to give it back; -1 when none was counted. */
+export interface CounterReport {
+  counter: SendCounter;
+  /** The window bucket this send was counted in, to give it back; -1 when nothing was counted. */
   bucket: number;
-  /** The prefix's sliding-window figures, this send included. */
+  /** Sliding-window figures, this send included when it was counted. */
   sends: number;
   approvals: number;
   /** Epoch ms; 0 when not quarantined. */
   quarantinedUntil: number;
-  /** This request found a quarantine that had run out, and lifted it. */
+  /** This call found a quarantine that had run out, and lifted it. */
   expired: boolean;
-}
-
-export interface CountryAdmission {
-  /** `would_exceed`: over budget but admitted and counted (shadow mode). */
-  outcome: 'admitted' | 'exceeded' | 'would_exceed';
-  bucket: number;
-  /** Until the same request would pass; 0 when admitted within budget. */
+  /** This send put the counter in quarantine. */
+  quarantined: boolean;
+  /** This send took a global budget past 80 %, the first to do so in its bucket. */
+  warned: boolean;
+  /** For the budget that refused: until the same send would pass. */
   retryAfterMs: number;
 }
 
-export interface QuarantinedPrefix {
-  prefix: string;
+export interface SendAdmission {
+  /**
+   * `admitted`: counted everywhere; `blocked`: a quarantine refused; `challenge`: a quarantine or
+   * a global budget past 80 % needs a challenge; `over_budget`: a budget refused. Nothing is
+   * counted unless admitted.
+   */
+  outcome: 'admitted' | 'blocked' | 'challenge' | 'over_budget';
+  /** The counter that refused; undefined when admitted. */
+  decidedBy?: CounterReport;
+  counters: CounterReport[];
+}
+
+export interface Quarantine {
+  /** Null for a country's quarantine. */
+  prefix: string | null;
   country: string;
-  /** The figures that put the prefix in quarantine. */
+  /** The figures that put it in quarantine. */
   sends: number;
   approvals: number;
   /** Epoch ms. */
@@ -43,23 +69,31 @@ export interface QuarantinedPrefix {
 }
 
 /**
- * The guard's counters, shared by every instance. Each admission is one atomic step, so
+ * The guard's counters, shared by every instance. An admission is atomic per Redis slot, so
  * concurrent requests can never all pass a budget or a threshold. Implementations throw
  * `StoreUnavailableError` when the backing store cannot answer.
  */
 export interface FraudStore {
-  /** Refuses a send to a quarantined prefix, or counts it and quarantines on a poor conversion. */
-  admitPrefix(prefix: string, country: string, policy: PrefixPolicy): Promise<PrefixAdmission>;
-  /** Counts a send against its country's budget over a rolling 24 hours, unless it is spent. */
-  admitCountry(country: string, limit: number, enforce: boolean): Promise<CountryAdmission>;
-  /** Gives back a send counted by `admitPrefix` that was never made. */
-  withdrawPrefixSend(prefix: string, bucket: number): Promise<void>;
-  /** Gives back a send counted by `admitCountry` that was never made. */
-  withdrawCountrySend(country: string, bucket: number): Promise<void>;
-  /** Counts an approved code for a prefix that has sends in the window. */
-  recordApproval(prefix: string, windowMs: number): Promise<void>;
-  /** Every prefix quarantined now. */
-  quarantined(): Promise<QuarantinedPrefix[]>;
-  /** Lifts a quarantine and clears the prefix's counts; undefined if it was not quarantined. */
-  release(prefix: string): Promise<QuarantinedPrefix | undefined>;
+  /** Counts one send against every counter, or refuses it and counts nothing. */
+  admitSend(counters: SendCounter[], policy: SendPolicy): Promise<SendAdmission>;
+  /**
+   * Whether a watched counter among `counters` is quarantined, or a global budget is past 80 %;
+   * reads only.
+   */
+  atRisk(counters: SendCounter[], windowMs: number): Promise<boolean>;
+  /** Gives back an admitted send that was never made. */
+  withdrawSend(admission: SendAdmission): Promise<void>;
+  /**
+   * Counts an approved code for watched counters that have sends in the window; lifts the
+   * quarantine of those whose conversion is back at `minConversion`, and returns them.
+   */
+  recordApproval(
+    counters: WatchedCounter[],
+    windowMs: number,
+    minConversion: number,
+  ): Promise<Quarantine[]>;
+  /** Every prefix and country quarantined now. */
+  quarantined(): Promise<Quarantine[]>;
+  /** Lifts a quarantine and clears its counts; undefined if it was not quarantined. */
+  release(counter: Pick<WatchedCounter, 'kind' | 'id'>): Promise<Quarantine | undefined>;
 }

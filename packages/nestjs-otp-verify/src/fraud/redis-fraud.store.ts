@@ -2,25 +2,38 @@ import { Logger } from '@nestjs/common';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { fraudKeys } from '../store/otp-keys.js';
 import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
-import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
+import { redisScripts, type RedisScript, type RedisScripts } from '../store/redis-scripts.js';
 import type {
-  CountryAdmission,
+  CounterReport,
   FraudStore,
-  PrefixAdmission,
-  PrefixPolicy,
-  QuarantinedPrefix,
+  Quarantine,
+  SendAdmission,
+  SendCounter,
+  SendPolicy,
+  WatchedCounter,
 } from './fraud-store.js';
-import { COUNTRY_BUDGET_WINDOW_MS } from './fraud-guard-options.js';
-import { ADMIT_COUNTRY_SCRIPT } from './lua/admit-country.lua.js';
-import { ADMIT_PREFIX_SCRIPT } from './lua/admit-prefix.lua.js';
+import { ADMIT_SEND_SCRIPT } from './lua/admit-send.lua.js';
+import { AT_RISK_SCRIPT } from './lua/at-risk.lua.js';
 import { RECORD_APPROVAL_SCRIPT } from './lua/record-approval.lua.js';
-import { RELEASE_PREFIX_SCRIPT } from './lua/release-prefix.lua.js';
+import { RELEASE_QUARANTINE_SCRIPT } from './lua/release-quarantine.lua.js';
 import { WITHDRAW_SEND_SCRIPT } from './lua/withdraw-send.lua.js';
 
-type PrefixReply = [string, number, string, string, number, number];
+type Arg = string | number;
+type Reply = (string | number)[];
 type ReleaseReply = [string, string, string, number] | [];
 
-const figure = (value: string): number => Math.round(Number(value) * 100) / 100;
+const figure = (value: string | number): number => Math.round(Number(value) * 100) / 100;
+const KIND_CODE: Record<SendCounter['kind'], string> = {
+  prefix: 'w',
+  country: 'w',
+  country_budget: 'b',
+  global_budget: 'g',
+};
+/** The listing's index names a country apart from a prefix. */
+const COUNTRY_MEMBER = 'country:';
+
+/** What the script reads per key, after its two header values. */
+const REPORT_WIDTH = 6;
 
 /** The guard's counters in Redis, shared by every instance on it, cluster or not. */
 export class RedisFraudStore implements FraudStore {
@@ -28,125 +41,230 @@ export class RedisFraudStore implements FraudStore {
   private readonly scripts: RedisScripts;
   private readonly keys: ReturnType<typeof fraudKeys>;
 
+  /** `prefixTagDigits`: the shortest watched prefix length, the hash tag of a number's prefixes. */
   constructor(
     private readonly redis: RedisClient,
     keyPrefix: string,
+    prefixTagDigits: number,
   ) {
     this.scripts = redisScripts(redis);
-    this.keys = fraudKeys(keyPrefix);
+    this.keys = fraudKeys(keyPrefix, prefixTagDigits);
   }
 
-  async admitPrefix(
-    prefix: string,
-    country: string,
-    policy: PrefixPolicy,
-  ): Promise<PrefixAdmission> {
-    const [outcome, bucket, sends, approvals, quarantinedUntil, expired] = await this.call(() =>
-      this.scripts.run<PrefixReply>(
-        ADMIT_PREFIX_SCRIPT,
-        [this.keys.prefix(prefix)],
-        [
-          policy.windowMs,
-          policy.minSends,
+  /**
+   * One script per Redis slot: one on a single node, one per hash tag on a cluster, in the order
+   * the counters came. A later slot that refuses gives back what the earlier ones counted.
+   */
+  async admitSend(counters: SendCounter[], policy: SendPolicy): Promise<SendAdmission> {
+    const reports: CounterReport[] = [];
+    for (const group of this.bySlot(counters)) {
+      const reply = await this.call(() =>
+        this.run(ADMIT_SEND_SCRIPT, group.length, [
+          ...group.map(({ key }) => key),
           policy.minConversion,
           policy.quarantineMs,
           policy.enforce ? '1' : '0',
-          country,
-        ],
-      ),
-    );
-    if (outcome === 'quarantined') {
-      // The listing's index lives in a slot of its own; the prefix's key stays the truth.
-      const index = () => this.redis.zadd(this.keys.quarantined, quarantinedUntil, prefix);
-      await this.call(() => this.scripts.command(index)).catch(() => undefined);
+          policy.challenge,
+          policy.country,
+          ...group.flatMap(({ counter }) => this.specOf(counter, policy.windowMs)),
+        ]),
+      );
+      const groupReports = group.map(({ counter }, i) => reportOf(counter, reply, i));
+      const quarantined = groupReports.filter((report) => report.quarantined);
+      if (quarantined.length > 0) await this.index(quarantined);
+      reports.push(...groupReports);
+      const outcome = reply[0] as SendAdmission['outcome'];
+      if (outcome !== 'admitted') {
+        await this.withdrawSend({ outcome: 'admitted', counters: reports });
+        const decidedBy = groupReports[Number(reply[1]) - 1];
+        return { outcome, decidedBy, counters: reports };
+      }
     }
-    return {
-      outcome: outcome as PrefixAdmission['outcome'],
-      bucket,
-      sends: figure(sends),
-      approvals: figure(approvals),
-      quarantinedUntil,
-      expired: expired === 1,
-    };
+    return { outcome: 'admitted', counters: reports };
   }
 
-  async admitCountry(country: string, limit: number, enforce: boolean): Promise<CountryAdmission> {
-    const [outcome, bucket, retryAfterMs] = await this.call(() =>
-      this.scripts.run<[string, number, number]>(
-        ADMIT_COUNTRY_SCRIPT,
-        [this.keys.country(country)],
-        [COUNTRY_BUDGET_WINDOW_MS, limit, enforce ? '1' : '0'],
-      ),
-    );
-    return { outcome: outcome as CountryAdmission['outcome'], bucket, retryAfterMs };
+  async atRisk(counters: SendCounter[], windowMs: number): Promise<boolean> {
+    for (const group of this.bySlot(counters)) {
+      const risky = await this.call(() =>
+        this.run(AT_RISK_SCRIPT, group.length, [
+          ...group.map(({ key }) => key),
+          ...group.flatMap(({ counter }) => this.specOf(counter, windowMs)),
+        ]),
+      );
+      if (Number(risky) === 1) return true;
+    }
+    return false;
   }
 
-  async withdrawPrefixSend(prefix: string, bucket: number): Promise<void> {
-    await this.call(() =>
-      this.scripts.run(WITHDRAW_SEND_SCRIPT, [this.keys.prefix(prefix)], [bucket]),
-    );
+  async withdrawSend(admission: SendAdmission): Promise<void> {
+    const counted = admission.counters.filter((report) => report.bucket >= 0);
+    for (const group of this.bySlot(counted.map((report) => report.counter))) {
+      const buckets = group.map(({ counter }) => counted.find((r) => r.counter === counter)!);
+      await this.call(() =>
+        this.run(WITHDRAW_SEND_SCRIPT, group.length, [
+          ...group.map(({ key }) => key),
+          ...buckets.map((report) => report.bucket),
+        ]),
+      );
+    }
   }
 
-  async withdrawCountrySend(country: string, bucket: number): Promise<void> {
-    await this.call(() =>
-      this.scripts.run(WITHDRAW_SEND_SCRIPT, [this.keys.country(country)], [bucket]),
-    );
+  async recordApproval(
+    counters: WatchedCounter[],
+    windowMs: number,
+    minConversion: number,
+  ): Promise<Quarantine[]> {
+    const released: Quarantine[] = [];
+    for (const group of this.bySlot(counters)) {
+      const reply = await this.call(() =>
+        this.run(RECORD_APPROVAL_SCRIPT, group.length, [
+          ...group.map(({ key }) => key),
+          windowMs,
+          minConversion,
+        ]),
+      );
+      group.forEach(({ counter }, i) => {
+        const [done, country, sends, approvals, until] = reply.slice(i * 5, i * 5 + 5);
+        if (Number(done) !== 1) return;
+        released.push({
+          prefix: counter.kind === 'prefix' ? counter.id : null,
+          country: String(country) || (counter.kind === 'country' ? counter.id : ''),
+          sends: figure(sends),
+          approvals: figure(approvals),
+          quarantinedUntil: Number(until),
+        });
+      });
+    }
+    if (released.length > 0) await this.unindex(released);
+    return released;
   }
 
-  async recordApproval(prefix: string, windowMs: number): Promise<void> {
-    await this.call(() =>
-      this.scripts.run(RECORD_APPROVAL_SCRIPT, [this.keys.prefix(prefix)], [windowMs]),
-    );
-  }
-
-  async quarantined(): Promise<QuarantinedPrefix[]> {
+  async quarantined(): Promise<Quarantine[]> {
     const now = Date.now();
-    const prefixes = await this.call(() =>
+    const members = await this.call(() =>
       this.scripts.command(async () => {
         await this.redis.zremrangebyscore(this.keys.quarantined, '-inf', now);
         return this.redis.zrangebyscore(this.keys.quarantined, now, '+inf');
       }),
     );
-    // One read per prefix: in a cluster each sits in its own slot.
+    // One read per entry: in a cluster each sits in its own slot.
     const rows = await this.call(() =>
       this.scripts.command(() =>
         Promise.all(
-          prefixes.map((prefix) =>
-            this.redis.hmget(this.keys.prefix(prefix), 'q', 'qs', 'qa', 'qc'),
+          members.map((member) =>
+            this.redis.hmget(this.keyOfMember(member), 'q', 'qs', 'qa', 'qc'),
           ),
         ),
       ),
     );
-    return rows.flatMap(([until, sends, approvals, country], i) =>
-      Number(until ?? 0) > now
-        ? [
-            {
-              prefix: prefixes[i],
-              country: country ?? '',
-              sends: figure(sends ?? '0'),
-              approvals: figure(approvals ?? '0'),
-              quarantinedUntil: Number(until),
-            },
-          ]
-        : [],
-    );
+    return rows.flatMap(([until, sends, approvals, country], i) => {
+      if (Number(until ?? 0) <= now) return [];
+      const member = members[i];
+      const isCountry = member.startsWith(COUNTRY_MEMBER);
+      return [
+        {
+          prefix: isCountry ? null : member,
+          country: country ?? (isCountry ? member.slice(COUNTRY_MEMBER.length) : ''),
+          sends: figure(sends ?? '0'),
+          approvals: figure(approvals ?? '0'),
+          quarantinedUntil: Number(until),
+        },
+      ];
+    });
   }
 
-  async release(prefix: string): Promise<QuarantinedPrefix | undefined> {
+  async release(counter: Pick<WatchedCounter, 'kind' | 'id'>): Promise<Quarantine | undefined> {
     const reply = await this.call(() =>
-      this.scripts.run<ReleaseReply>(RELEASE_PREFIX_SCRIPT, [this.keys.prefix(prefix)], []),
+      this.scripts.run<ReleaseReply>(RELEASE_QUARANTINE_SCRIPT, [this.keyOf(counter)], []),
     );
-    const unindex = () => this.redis.zrem(this.keys.quarantined, prefix);
-    await this.call(() => this.scripts.command(unindex)).catch(() => undefined);
+    const quarantine: Quarantine = {
+      prefix: counter.kind === 'prefix' ? counter.id : null,
+      country: counter.kind === 'country' ? counter.id : '',
+      sends: 0,
+      approvals: 0,
+      quarantinedUntil: 0,
+    };
+    await this.unindex([quarantine]);
     if (reply.length === 0) return undefined;
     const [country, sends, approvals, quarantinedUntil] = reply;
     return {
-      prefix,
+      ...quarantine,
       country,
       sends: figure(sends),
       approvals: figure(approvals),
       quarantinedUntil,
     };
+  }
+
+  /** `args` are the group's keys, then the script's arguments: `keyCount` says where they part. */
+  private run(scripts: RedisScript[], keyCount: number, args: Arg[]): Promise<Reply> {
+    return this.scripts.run<Reply>(
+      scripts[keyCount],
+      args.slice(0, keyCount).map(String),
+      args.slice(keyCount),
+    );
+  }
+
+  /** What a script reads of a counter: its kind, window and threshold. */
+  private specOf(counter: SendCounter, watchWindowMs: number): Arg[] {
+    return [
+      KIND_CODE[counter.kind],
+      'windowMs' in counter ? counter.windowMs : watchWindowMs,
+      'limit' in counter ? counter.limit : counter.minSends,
+    ];
+  }
+
+  private keyOf(counter: Pick<SendCounter, 'kind' | 'id'>): string {
+    switch (counter.kind) {
+      case 'prefix':
+        return this.keys.prefix(counter.id);
+      case 'country':
+        return this.keys.country(counter.id);
+      case 'country_budget':
+        return this.keys.countryBudget(counter.id);
+      case 'global_budget':
+        return this.keys.globalBudget(counter.id);
+    }
+  }
+
+  private memberOf(quarantine: Pick<Quarantine, 'prefix' | 'country'>): string {
+    return quarantine.prefix ?? `${COUNTRY_MEMBER}${quarantine.country}`;
+  }
+
+  private keyOfMember(member: string): string {
+    return member.startsWith(COUNTRY_MEMBER)
+      ? this.keys.country(member.slice(COUNTRY_MEMBER.length))
+      : this.keys.prefix(member);
+  }
+
+  /** On a cluster, the counters grouped by hash tag; on one node, all in one group. */
+  private bySlot<C extends SendCounter>(counters: C[]): { counter: C; key: string }[][] {
+    const keyed = counters.map((counter) => ({ counter, key: this.keyOf(counter) }));
+    if (!this.redis.isCluster) return keyed.length > 0 ? [keyed] : [];
+    const groups = new Map<string, { counter: C; key: string }[]>();
+    for (const entry of keyed) {
+      const tag = /\{([^}]*)\}/.exec(entry.key)?.[1] ?? entry.key;
+      groups.set(tag, [...(groups.get(tag) ?? []), entry]);
+    }
+    return [...groups.values()];
+  }
+
+  /** The listing's index lives in a slot of its own; each counter's key stays the truth. */
+  private async index(reports: CounterReport[]): Promise<void> {
+    const entries = reports.flatMap((report) => [
+      report.quarantinedUntil,
+      report.counter.kind === 'prefix'
+        ? report.counter.id
+        : `${COUNTRY_MEMBER}${report.counter.id}`,
+    ]);
+    const index = () => this.redis.zadd(this.keys.quarantined, ...entries);
+    await this.call(() => this.scripts.command(index)).catch(() => undefined);
+  }
+
+  private async unindex(quarantines: Quarantine[]): Promise<void> {
+    const members = quarantines.map((q) => this.memberOf(q));
+    const unindex = () => this.redis.zrem(this.keys.quarantined, ...members);
+    await this.call(() => this.scripts.command(unindex)).catch(() => undefined);
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
@@ -157,4 +275,21 @@ export class RedisFraudStore implements FraudStore {
       throw new StoreUnavailableError();
     }
   }
+}
+
+function reportOf(counter: SendCounter, reply: Reply, index: number): CounterReport {
+  const [bucket, sends, approvals, until, flags, retry] = reply
+    .slice(2 + index * REPORT_WIDTH, 2 + (index + 1) * REPORT_WIDTH)
+    .map(Number);
+  return {
+    counter,
+    bucket,
+    sends: figure(sends),
+    approvals: figure(approvals),
+    quarantinedUntil: until,
+    expired: (flags & 1) !== 0,
+    quarantined: (flags & 2) !== 0,
+    warned: (flags & 4) !== 0,
+    retryAfterMs: retry,
+  };
 }

@@ -144,6 +144,10 @@ export class InMemoryOtpStore implements OtpStore {
     this.verifications.recordAttempt(id, attempt);
   }
 
+  async failedVerifications(phoneNumber: string): Promise<number> {
+    return this.live(this.failures, phoneNumber)?.count ?? 0;
+  }
+
   async ping(): Promise<void> {}
 
   /** Expired entries are otherwise only dropped when read; numbers never seen again would pile up. */

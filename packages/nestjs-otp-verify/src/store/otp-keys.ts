@@ -46,16 +46,26 @@ export function throttleKeys(prefix: string, tracker: string, throttlerName: str
 }
 
 /**
- * The fraud guard's keys. Each prefix and each country is its own hash tag, so every script
- * touches one slot and the guard's load spreads over a Redis Cluster. The index of quarantined
- * prefixes only serves the admin listing, which then reads each prefix's own key.
+ * The fraud guard's keys. A number's prefixes of every watched length share one hash tag, its
+ * shortest watched prefix (`tagDigits` long), so one script counts them all on a Redis Cluster
+ * too; each country's budget and watch share the country's tag, and the global budgets one of
+ * their own. The load spreads over the cluster by prefix and by country. The index of
+ * quarantines only serves the admin listing, which then reads each counter's own key.
  */
-export function fraudKeys(prefix: string) {
+export function fraudKeys(prefix: string, tagDigits: number) {
   return {
-    prefix: (digits: string) => `${prefix}fraud:{p${digits}}`,
-    country: (country: string) => `${prefix}fraud:{c${country}}`,
+    prefix: (digits: string) =>
+      `${prefix}fraud:{p${digits.slice(0, tagDigits)}}${digits.slice(tagDigits)}`,
+    countryBudget: (country: string) => `${prefix}fraud:{c${country}}`,
+    country: (country: string) => `${prefix}fraud:{c${country}}w`,
+    globalBudget: (window: string) => `${prefix}fraud:{g}${window}`,
     quarantined: `${prefix}fraud:quarantined`,
   };
+}
+
+/** A used CAPTCHA token, by its SHA-256 digest: never the token itself. */
+export function captchaTokenKey(prefix: string, digest: string): string {
+  return `${prefix}captcha:{${digest}}`;
 }
 
 /** What readiness writes: proof that the store takes writes, not only that it answers PING. */

@@ -72,6 +72,8 @@ export interface OtpStore {
   cancelVerification(id: string): Promise<CancelResult>;
   /** Records a hand-over of the verification's code to a provider. */
   recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
+  /** Failed verifications of the number in its current lockout window; for the challenge step. */
+  failedVerifications(phoneNumber: string): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */
   ping(): Promise<void>;
 }

@@ -217,6 +217,14 @@ export class RedisOtpStore implements OtpStore {
    * every master the client knows must also say the cluster is ok, which it does not while a
    * failed master's slots are unserved.
    */
+  async failedVerifications(phoneNumber: string): Promise<number> {
+    const key = otpNumberKey(this.keyPrefix, phoneNumber);
+    const read = () => this.redis.hmget(key, 'f', 'l');
+    const [failures, until] = await this.call(() => this.scripts.command(read));
+    // The lockout window's end is in ms of Redis's clock; this instance's is close enough here.
+    return Number(until ?? 0) > Date.now() ? Number(failures ?? 0) : 0;
+  }
+
   async ping(): Promise<void> {
     const redis = this.redis;
     const probe = () => redis.set(healthProbeKey(this.keyPrefix), '1', 'PX', 10_000);

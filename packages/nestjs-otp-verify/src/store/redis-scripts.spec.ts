@@ -22,14 +22,17 @@ async function sourceFiles(dir = SRC): Promise<string[]> {
 /** Every script the module declares, found in its `*.lua.ts` files, so a new one is included. */
 async function declaredScripts(): Promise<RedisScript[]> {
   const files = (await sourceFiles()).filter((file) => file.endsWith('.lua.ts'));
-  const modules = await Promise.all(
-    files.map((file) => import(file) as Promise<Record<string, unknown>>),
-  );
+  // One at a time: jest's module loader fails on concurrent imports of a module they share.
+  const modules: Record<string, unknown>[] = [];
+  for (const file of files) modules.push((await import(file)) as Record<string, unknown>);
+  // A script over any number of keys is declared once per key count, as an array.
   return modules.flatMap((exports) =>
-    Object.values(exports).filter(
-      (value): value is RedisScript =>
-        typeof value === 'object' && value !== null && 'kind' in value && 'lua' in value,
-    ),
+    Object.values(exports)
+      .flat()
+      .filter(
+        (value): value is RedisScript =>
+          typeof value === 'object' && value !== null && 'kind' in value && 'lua' in value,
+      ),
   );
 }
 
@@ -40,7 +43,7 @@ describe('Redis scripts', () => {
   it('every write that Redis runs after its deadline writes nothing and says so', async () => {
     const writes = (await declaredScripts()).filter((script) => script.kind === 'write');
     expect(writes.map((script) => script.name)).toEqual(
-      expect.arrayContaining(['otpIssue', 'otpVerify', 'otpThrottleHit', 'otpFraudAdmitCountry']),
+      expect.arrayContaining(['otpIssue', 'otpVerify', 'otpThrottleHit', 'otpFraudAdmitSend4']),
     );
     for (const script of writes) {
       const keys = Array.from({ length: script.numberOfKeys }, (_, i) => `${prefix}{k}:${i}`);

@@ -5,6 +5,10 @@ import {
   type ThrottlerOptions,
 } from '@nestjs/throttler';
 import { OtpIdempotency, type IdempotentRequest } from '../idempotency/otp-idempotency.js';
+import {
+  CLIENT_REQUESTS,
+  type RequestWithClientCount,
+} from '../challenge/challenge-context.decorator.js';
 import { RateLimitedError } from '../otp.errors.js';
 import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
 
@@ -31,26 +35,36 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
   // A property: the base guard's constructor is the throttler's own.
   @Inject(OtpIdempotency) private readonly idempotency!: OtpIdempotency;
 
-  /** The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts). */
+  /**
+   * The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts).
+   * The base guard's steps, less the headers and user-agent lists it is configured without, and
+   * keeping the client's count of hits on the request: the challenge step asks for a CAPTCHA
+   * once a client has made a few requests, and reads it there rather than asking Redis again.
+   */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const throttler = this.routeThrottler(context.getHandler());
-    const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    const request = context.switchToHttp().getRequest<IdempotentRequest & RequestWithClientCount>();
     const ttl = throttler.ttl as number;
-    const deadline = requestRedisDeadline(request);
-    return withRedisDeadline(deadline, async () => {
+    const limit = throttler.limit as number;
+    return withRedisDeadline(requestRedisDeadline(request), async () => {
       // A replay counts nothing, this limit included.
       if (request.headers['idempotency-key'] !== undefined) {
         if (await this.idempotency.isReplay(request)) return true;
       }
-      return this.handleRequest({
-        context,
-        throttler,
-        limit: throttler.limit as number,
+      const tracker = await this.commonOptions.getTracker!(request as never, context);
+      const key = this.generateKey(context, tracker);
+      const record = await this.storageService.increment(
+        key,
         ttl,
-        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
-        getTracker: this.commonOptions.getTracker!,
-        generateKey: this.commonOptions.generateKey!,
-      });
+        limit,
+        (throttler.blockDuration as number | undefined) ?? ttl,
+        throttler.name!,
+      );
+      if (record.isBlocked) {
+        await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+      }
+      request[CLIENT_REQUESTS] = record.totalHits;
+      return true;
     });
   }
 

@@ -3,44 +3,52 @@
  * constant memory. The current bucket counts in full and the previous one by the share of it
  * that still lies inside the window, so a burst at a bucket's edge is still seen in full.
  *
- * Expects KEYS[1] (a hash: b = bucket index, ps/pa = previous sends/approvals, cs/ca = current
- * ones; q = a prefix's quarantine end, which a country's hash never has) and `window` (ms).
- * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
- * Defines `stored` (the bucket the hash held, -2 if none), `bucket`, `ps`, `pa`, `cs`, `ca` with the buckets rolled forward, `weight`
- * and `q` (0 if none), and `saveWindow(extend)`.
+ * A counter is a hash: b = bucket index, ps/pa = previous sends/approvals, cs/ca = current ones;
+ * q = a watched counter's quarantine end (qs/qa/qc: the sends, approvals and country that caused
+ * it); wb = the bucket in which a global budget last passed 80 %.
  *
- * `saveWindow(extend)` writes only what a call can change: the current bucket's counts, or every
- * field once the buckets have rolled. Only then, or when `extend` is true (a quarantine begins),
- * is the key's life set: two windows from the first write of its bucket, through the end of the
- * next bucket (the last that reads this one's counts), or a window past the quarantine's end if
- * that is later. A script's Redis calls are most of its cost.
+ * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
+ * Defines `loadWindow(key, window)`,
+ * which reads a counter with its buckets rolled forward to `now` (`stored` is the bucket the hash
+ * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`; and `saveWindow(w, extend)`, which writes
+ * only what a call can change: the current bucket's counts, or every field once the buckets have
+ * rolled. Only then, or when `extend` is true (a quarantine begins), is the key's life set: two
+ * windows from the first write of its bucket, through the end of the next bucket (the last that
+ * reads this one's counts), or a window past the quarantine's end if that is later. A script's
+ * Redis calls are most of its cost.
  */
 export const SLIDING_WINDOW_LUA = `
-local bucket = math.floor(now / window)
-local f = redis.call('HMGET', KEYS[1], 'b', 'ps', 'pa', 'cs', 'ca', 'q')
-local ps = tonumber(f[2] or '0')
-local pa = tonumber(f[3] or '0')
-local cs = tonumber(f[4] or '0')
-local ca = tonumber(f[5] or '0')
-local q = tonumber(f[6] or '0')
-local stored = tonumber(f[1] or '-2')
-if stored ~= bucket then
-  if stored == bucket - 1 then
-    ps, pa = cs, ca
-  else
-    ps, pa = 0, 0
+local function loadWindow(key, window)
+  local f = redis.call('HMGET', key, 'b', 'ps', 'pa', 'cs', 'ca', 'q')
+  local w = { key = key, window = window, stored = tonumber(f[1] or '-2'),
+    ps = tonumber(f[2] or '0'), pa = tonumber(f[3] or '0'),
+    cs = tonumber(f[4] or '0'), ca = tonumber(f[5] or '0'), q = tonumber(f[6] or '0') }
+  w.bucket = math.floor(now / window)
+  if w.stored ~= w.bucket then
+    if w.stored == w.bucket - 1 then
+      w.ps, w.pa = w.cs, w.ca
+    else
+      w.ps, w.pa = 0, 0
+    end
+    w.cs, w.ca = 0, 0
   end
-  cs, ca = 0, 0
+  w.weight = 1 - (now - w.bucket * window) / window
+  return w
 end
-local weight = 1 - (now - bucket * window) / window
-local function saveWindow(extend)
-  if stored ~= bucket then
-    redis.call('HSET', KEYS[1], 'b', bucket, 'ps', ps, 'pa', pa, 'cs', cs, 'ca', ca)
+local function sendsOf(w)
+  return w.ps * w.weight + w.cs
+end
+local function approvalsOf(w)
+  return w.pa * w.weight + w.ca
+end
+local function saveWindow(w, extend)
+  if w.stored ~= w.bucket then
+    redis.call('HSET', w.key, 'b', w.bucket, 'ps', w.ps, 'pa', w.pa, 'cs', w.cs, 'ca', w.ca)
   else
-    redis.call('HSET', KEYS[1], 'cs', cs, 'ca', ca)
+    redis.call('HSET', w.key, 'cs', w.cs, 'ca', w.ca)
   end
-  if stored ~= bucket or extend then
-    redis.call('PEXPIRE', KEYS[1], math.max(2 * window, q - now + window))
+  if w.stored ~= w.bucket or extend then
+    redis.call('PEXPIRE', w.key, math.max(2 * w.window, w.q - now + w.window))
   end
 end
 `;

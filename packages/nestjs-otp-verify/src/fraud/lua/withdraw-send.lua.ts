@@ -1,30 +1,31 @@
-import { redisScript } from '../../store/redis-scripts.js';
+import { perKeyCount } from './per-key-count.js';
 
 /**
  * Gives back one send that an admission counted and that was never made (a per-number limit
- * refused it, the store or the SMS provider failed), in whichever bucket now holds it.
+ * refused it, another slot's counter refused it, the store or the SMS provider failed), in
+ * whichever bucket now holds it, for each counter of one Redis slot.
  *
- * KEYS[1] a prefix's or a country's hash of sliding-window buckets
- * ARGV[1] the bucket the send was counted in
+ * KEYS the counters (see SLIDING_WINDOW_LUA)  ARGV[i] the bucket the send was counted in, KEYS[i]
  *
- * Returns 1 if a send was given back, 0 if its bucket has left the window already.
+ * Returns how many counters gave a send back (one whose bucket has left the window cannot).
  */
-export const WITHDRAW_SEND_SCRIPT = redisScript(
+export const WITHDRAW_SEND_SCRIPT = perKeyCount(
   'otpFraudWithdraw',
-  1,
   'undo',
   `
-local f = redis.call('HMGET', KEYS[1], 'b', 'ps', 'cs')
-local stored = tonumber(f[1] or '-2')
-local counted = tonumber(ARGV[1])
-if stored == counted and tonumber(f[3] or '0') > 0 then
-  redis.call('HINCRBY', KEYS[1], 'cs', -1)
-  return 1
+local given = 0
+for i = 1, #KEYS do
+  local f = redis.call('HMGET', KEYS[i], 'b', 'ps', 'cs')
+  local stored = tonumber(f[1] or '-2')
+  local counted = tonumber(ARGV[i])
+  if counted >= 0 and stored == counted and tonumber(f[3] or '0') > 0 then
+    redis.call('HINCRBY', KEYS[i], 'cs', -1)
+    given = given + 1
+  elseif counted >= 0 and stored == counted + 1 and tonumber(f[2] or '0') > 0 then
+    redis.call('HINCRBY', KEYS[i], 'ps', -1)
+    given = given + 1
+  end
 end
-if stored == counted + 1 and tonumber(f[2] or '0') > 0 then
-  redis.call('HINCRBY', KEYS[1], 'ps', -1)
-  return 1
-end
-return 0
+return given
 `,
 );

@@ -1,14 +1,15 @@
 import { redisScript } from '../../store/redis-scripts.js';
+
 /**
- * Lifts a prefix's quarantine and clears its counts, so that the sends that caused it do not
+ * Lifts a prefix's or a country's quarantine and clears its counts, so that the sends that caused it do not
  * put it back in quarantine at the next request.
  *
- * KEYS[1] the prefix's hash (see ADMIT_PREFIX_SCRIPT)
+ * KEYS[1] the watched counter (see SLIDING_WINDOW_LUA)
  *
  * Returns { country, sends, approvals, until ms } of the quarantine lifted, or an empty reply
- * when the prefix was not quarantined.
+ * when it was not quarantined.
  */
-export const RELEASE_PREFIX_SCRIPT = redisScript(
+export const RELEASE_QUARANTINE_SCRIPT = redisScript(
   'otpFraudRelease',
   1,
   'write',
