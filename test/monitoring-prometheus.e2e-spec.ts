@@ -15,6 +15,10 @@ const EMPTY_AFTER_FLOW = new Set([
   'Fraud guard decisions',
   'Fraud guard decisions by country',
   'Answers by API key',
+  // No challenge provider, no webhooks and no global budget in the flow's settings.
+  'Challenged by country',
+  'Deliveries by type and outcome',
+  'Global budget warnings',
 ]);
 
 describe('a real Prometheus scraping the service', () => {

@@ -292,8 +292,53 @@ const webhooksRow = (): Row => ({
   ],
 });
 
+/** Challenges asked for and how they end, and the global budgets' warnings. */
+const challengesRow = (): Row => ({
+  title: 'Challenges and budgets',
+  panels: [
+    timeseries(
+      'Challenges by outcome',
+      'required (a CAPTCHA was asked for), passed, failed (refused, stale or reused token) and unavailable (the provider did not answer within 3 s)',
+      'reqps',
+      [query(`sum by (outcome) (rate(otp_captcha_total[${RATE}]))`, '{{outcome}}')],
+    ),
+    timeseries(
+      'Challenged by country',
+      'Requests the fraud guard answered with a challenge because a prefix or the country is quarantined',
+      'reqps',
+      [
+        query(
+          `sum by (country) (rate(otp_fraud_guard_decisions_total{decision="challenged"}[${RATE}])) > 0`,
+          '{{country}}',
+        ),
+      ],
+    ),
+    bars(
+      timeseries(
+        'Global budget warnings',
+        'A global budget (OTP_GLOBAL_SEND_LIMITS) past 80 % of its window, once per window',
+        'short',
+        [
+          query(
+            `sum by (window) (increase(otp_global_budget_warnings_total[${RATE}]))`,
+            '{{window}}',
+          ),
+        ],
+      ),
+    ),
+  ],
+});
+
 /** The rows, top to bottom: a new row is one function and one entry here. */
-const ROWS = [conversionRow, answersRow, providersRow, fraudGuardRow, webhooksRow, storeRow];
+const ROWS = [
+  conversionRow,
+  answersRow,
+  providersRow,
+  fraudGuardRow,
+  challengesRow,
+  webhooksRow,
+  storeRow,
+];
 
 /**
  * The OTP service at a glance: conversion first (what SMS pumping drives down), then the answers,

@@ -50,3 +50,17 @@ describe('MetricsService conversion counts', () => {
     );
   });
 });
+
+describe('MetricsService as the fraud guard observer', () => {
+  it('counts challenges by outcome and global budget warnings by window', async () => {
+    const metrics = new MetricsService();
+    metrics.challengeOutcome('required');
+    metrics.challengeOutcome('required');
+    metrics.challengeOutcome('unavailable');
+    metrics.globalBudgetWarning({ window: 'day', limit: 100, sends: 81 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('otp_captcha_total{outcome="required"} 2');
+    expect(text).toContain('otp_captcha_total{outcome="unavailable"} 1');
+    expect(text).toContain('otp_global_budget_warnings_total{window="day"} 1');
+  });
+});

@@ -5,6 +5,7 @@ import { callingCodeOf } from './calling-code.js';
 import type {
   FraudGuardDecisionEvent,
   FraudGuardObserver,
+  GlobalBudgetWarningEvent,
   OtpEventType,
   SmsDeliveryEvent,
   SmsDeliveryObserver,
@@ -69,6 +70,13 @@ export class MetricsService
     name: 'otp_fraud_guard_decisions_total',
     help: 'Fraud guard decisions: quarantined, blocked, challenged, would_block (shadow mode), budget_exceeded, released',
     labelNames: ['decision', 'country'],
+    registers: [this.registry],
+  });
+  /** Each global budget passing 80 %, told once per window across instances. */
+  private readonly globalBudgetWarnings = new Counter({
+    name: 'otp_global_budget_warnings_total',
+    help: 'A global send budget (OTP_GLOBAL_SEND_LIMITS) passed 80 % of its window: hour or day',
+    labelNames: ['window'],
     registers: [this.registry],
   });
   private readonly captchas = new Counter({
@@ -175,5 +183,9 @@ export class MetricsService
 
   challengeOutcome(outcome: 'required' | 'passed' | 'failed' | 'unavailable'): void {
     this.captchas.inc({ outcome });
+  }
+
+  globalBudgetWarning({ window }: GlobalBudgetWarningEvent): void {
+    this.globalBudgetWarnings.inc({ window });
   }
 }

@@ -41,6 +41,8 @@ export function metricNamesIn(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
+    // Durations outside a range (`offset 15m`) would leave their unit behind as a word.
+    .replace(/\b\d+(?:ms|[smhdwy])\b/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names = [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?/g)]
     .filter(([word, , call]) => !call && !KEYWORDS.has(word.toLowerCase()))
