@@ -345,9 +345,10 @@ describe('a host app on Express with webhooks, status and cancel', () => {
       country: 'GB',
       sends: 3,
       approvals: 0,
+      conversion: 0,
       until: expect.any(String),
     });
     const spent = await receiver.next('fraud.country_budget_exhausted');
-    expect(spent.data).toEqual({ country: 'FR', until: expect.any(String) });
+    expect(spent.data).toEqual({ country: 'FR', budget: 'country' });
   });
 });
