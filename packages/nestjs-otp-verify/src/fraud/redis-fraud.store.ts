@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { StoreUnavailableError } from '../otp.errors.js';
 import { fraudKeys } from '../store/otp-keys.js';
-import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
+import { callStore, type RedisClient } from '../store/redis-connection.js';
 import { redisScripts, type RedisScript, type RedisScripts } from '../store/redis-scripts.js';
 import type {
   CounterReport,
@@ -267,13 +266,8 @@ export class RedisFraudStore implements FraudStore {
     await this.call(() => this.scripts.command(unindex)).catch(() => undefined);
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      this.logger.warn(`Redis call failed: ${redisFailureCause(this.redis, error)}`);
-      throw new StoreUnavailableError();
-    }
+  private call<T>(command: () => Promise<T>): Promise<T> {
+    return callStore(this.redis, this.logger, command);
   }
 }
 

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { StoreUnavailableError } from '../otp.errors.js';
-import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
+import { callStore, type RedisClient } from '../store/redis-connection.js';
 import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 import {
   CLAIM_IDEMPOTENCY_KEY_SCRIPT,
@@ -49,12 +48,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     await this.call(() => this.scripts.run(RELEASE_IDEMPOTENCY_KEY_SCRIPT, [key], [fingerprint]));
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      this.logger.warn(`Redis call failed: ${redisFailureCause(this.redis, error)}`);
-      throw new StoreUnavailableError();
-    }
+  private call<T>(command: () => Promise<T>): Promise<T> {
+    return callStore(this.redis, this.logger, command);
   }
 }

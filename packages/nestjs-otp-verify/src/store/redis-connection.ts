@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@nestjs/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { OtpRedisOptions } from '../otp-options.js';
+import { StoreUnavailableError } from '../otp.errors.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -93,4 +95,21 @@ export function redisFailureCause(client: RedisClient, error: unknown): string {
   const connection = connectionErrors.get(client);
   const cause = connection ? firstLine(connection) : `connection ${client.status}`;
   return `${cause} (${firstLine(error)})`;
+}
+
+/**
+ * Runs one Redis call of a store: a failure is logged with its cause (never a key or a value) and
+ * becomes `store_unavailable`, the one answer the contract gives for a store that cannot serve.
+ */
+export async function callStore<T>(
+  client: RedisClient,
+  logger: Pick<Logger, 'warn'>,
+  command: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    logger.warn(`Redis call failed: ${redisFailureCause(client, error)}`);
+    throw new StoreUnavailableError();
+  }
 }

@@ -19,7 +19,7 @@ import {
   verificationIndexKey,
   verificationKeys,
 } from './otp-keys.js';
-import { redisFailureCause } from './redis-connection.js';
+import { callStore, redisFailureCause } from './redis-connection.js';
 import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   CancelResult,
@@ -240,12 +240,7 @@ export class RedisOtpStore implements OtpStore {
     }
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      this.logger.warn(`Redis call failed: ${redisFailureCause(this.redis, error)}`);
-      throw new StoreUnavailableError();
-    }
+  private call<T>(command: () => Promise<T>): Promise<T> {
+    return callStore(this.redis, this.logger, command);
   }
 }
