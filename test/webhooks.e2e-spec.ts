@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { webhookHeaders } from '../packages/nestjs-otp-verify/src/events/webhook-signature.js';
-import { startRedisCluster, type RedisClusterUnderTest } from './support/redis-cluster.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { STORE_KINDS, startTestApp, startTestAppOn, type TestApp } from './support/test-app.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.js';
 
 let sequence = 0;
@@ -23,94 +22,83 @@ describe('the signature', () => {
   });
 });
 
-type StoreKind = 'one Redis' | 'a Redis Cluster' | 'the in-memory store';
+describe.each(STORE_KINDS)('signed events on %s', (kind) => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+  const post = (path: string, body: object) =>
+    request(t.server).post(`/api/otp/${path}`).send(body);
+  const start = async (phoneNumber: string) => {
+    const answer = await post('request', { phoneNumber }).expect(202);
+    return { id: answer.body.verificationId as string, code: t.outbox.lastCodeFor(phoneNumber) };
+  };
 
-describe.each<StoreKind>(['one Redis', 'a Redis Cluster', 'the in-memory store'])(
-  'signed events on %s',
-  (kind) => {
-    let t: TestApp;
-    let cluster: RedisClusterUnderTest | undefined;
-    let receiver: WebhookReceiver;
-    const post = (path: string, body: object) =>
-      request(t.server).post(`/api/otp/${path}`).send(body);
-    const start = async (phoneNumber: string) => {
-      const answer = await post('request', { phoneNumber }).expect(202);
-      return { id: answer.body.verificationId as string, code: t.outbox.lastCodeFor(phoneNumber) };
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    const env: Record<string, string> = {
+      OTP_RESEND_COOLDOWN_SECONDS: '0',
+      OTP_MAX_ATTEMPTS: '1',
+      OTP_WEBHOOK_URLS: receiver.url,
+      OTP_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
+    t = await startTestAppOn(kind, env);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.stop();
+  }, 60_000);
 
-    beforeAll(async () => {
-      receiver = await WebhookReceiver.start();
-      const env: Record<string, string> = {
-        OTP_RESEND_COOLDOWN_SECONDS: '0',
-        OTP_MAX_ATTEMPTS: '1',
-        OTP_WEBHOOK_URLS: receiver.url,
-        OTP_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      };
-      if (kind === 'a Redis Cluster') {
-        cluster = await startRedisCluster();
-        env.REDIS_CLUSTER_NODES = cluster.nodesEnv;
-      }
-      t = await startTestApp({ env, memory: kind === 'the in-memory store' });
-    }, 60_000);
-    afterAll(async () => {
-      await t?.close();
-      await receiver?.stop();
-      await cluster?.stop();
-    }, 60_000);
+  it('tells of a pending and an approved verification, signed, each with the verification as GET shows it', async () => {
+    const phoneNumber = newNumber();
+    const { id, code } = await start(phoneNumber);
+    const pending = await receiver.next('verification.pending', id);
+    expect(pending.data).toMatchObject({ verificationId: id, status: 'pending', phoneNumber });
+    await post('verify', { phoneNumber, code }).expect(200);
+    const approved = await receiver.next('verification.approved', id);
+    const shown = await request(t.server).get(`/api/otp/verifications/${id}`).expect(200);
+    expect(approved.data).toEqual(shown.body);
+    expect(approved.id).not.toBe(pending.id);
+    expect(approved.id).toMatch(/^msg_/);
+    expect(JSON.stringify(receiver.events)).not.toContain(code);
+    expect(receiver.forged).toBe(0);
+  });
 
-    it('tells of a pending and an approved verification, signed, each with the verification as GET shows it', async () => {
-      const phoneNumber = newNumber();
-      const { id, code } = await start(phoneNumber);
-      const pending = await receiver.next('verification.pending', id);
-      expect(pending.data).toMatchObject({ verificationId: id, status: 'pending', phoneNumber });
-      await post('verify', { phoneNumber, code }).expect(200);
-      const approved = await receiver.next('verification.approved', id);
-      const shown = await request(t.server).get(`/api/otp/verifications/${id}`).expect(200);
-      expect(approved.data).toEqual(shown.body);
-      expect(approved.id).not.toBe(pending.id);
-      expect(approved.id).toMatch(/^msg_/);
-      expect(JSON.stringify(receiver.events)).not.toContain(code);
-      expect(receiver.forged).toBe(0);
-    });
+  it('tells of canceled, max_attempts_reached and failed verifications', async () => {
+    const canceled = await start(newNumber());
+    await post(`verifications/${canceled.id}/cancel`, {}).expect(200);
+    expect((await receiver.next('verification.canceled', canceled.id)).data.status).toBe(
+      'canceled',
+    );
 
-    it('tells of canceled, max_attempts_reached and failed verifications', async () => {
-      const canceled = await start(newNumber());
-      await post(`verifications/${canceled.id}/cancel`, {}).expect(200);
-      expect((await receiver.next('verification.canceled', canceled.id)).data.status).toBe(
-        'canceled',
-      );
+    const phoneNumber = newNumber();
+    const exhausted = await start(phoneNumber);
+    const wrong = exhausted.code === '000000' ? '111111' : '000000';
+    await post('verify', { phoneNumber, code: wrong }).expect(400);
+    const maxed = await receiver.next('verification.max_attempts_reached', exhausted.id);
+    expect(maxed.data).toMatchObject({ status: 'max_attempts_reached', wrongCodes: 1 });
 
-      const phoneNumber = newNumber();
-      const exhausted = await start(phoneNumber);
-      const wrong = exhausted.code === '000000' ? '111111' : '000000';
-      await post('verify', { phoneNumber, code: wrong }).expect(400);
-      const maxed = await receiver.next('verification.max_attempts_reached', exhausted.id);
-      expect(maxed.data).toMatchObject({ status: 'max_attempts_reached', wrongCodes: 1 });
+    t.outbox.refuseNext();
+    const refused = newNumber();
+    await post('request', { phoneNumber: refused }).expect(502);
+    const failed = await receiver.next('verification.failed');
+    expect(failed.data).toMatchObject({ status: 'failed', phoneNumber: refused });
+    // The status route shows it too, by the id the event named.
+    const shown = await request(t.server)
+      .get(`/api/otp/verifications/${String(failed.data.verificationId)}`)
+      .expect(200);
+    expect(shown.body.status).toBe('failed');
+  });
 
-      t.outbox.refuseNext();
-      const refused = newNumber();
-      await post('request', { phoneNumber: refused }).expect(502);
-      const failed = await receiver.next('verification.failed');
-      expect(failed.data).toMatchObject({ status: 'failed', phoneNumber: refused });
-      // The status route shows it too, by the id the event named.
-      const shown = await request(t.server)
-        .get(`/api/otp/verifications/${String(failed.data.verificationId)}`)
-        .expect(200);
-      expect(shown.body.status).toBe('failed');
-    });
-
-    it('tries again after a failed delivery, with the same webhook-id', async () => {
-      receiver.script(500);
-      const { id } = await start(newNumber());
-      const pending = await receiver.next('verification.pending', id, 20_000);
-      expect(pending.deliveries).toBe(2);
-      const metrics = (await request(t.server).get('/metrics').expect(200)).text;
-      expect(metrics).toMatch(
-        /otp_webhook_deliveries_total\{type="verification.pending",outcome="failed"\} 1/,
-      );
-    }, 30_000);
-  },
-);
+  it('tries again after a failed delivery, with the same webhook-id', async () => {
+    receiver.script(500);
+    const { id } = await start(newNumber());
+    const pending = await receiver.next('verification.pending', id, 20_000);
+    expect(pending.deliveries).toBe(2);
+    const metrics = (await request(t.server).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(
+      /otp_webhook_deliveries_total\{type="verification.pending",outcome="failed"\} 1/,
+    );
+  }, 30_000);
+});
 
 describe('verification.expired', () => {
   let t: TestApp;

@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { SMS_PROVIDER } from 'nestjs-otp-verify';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './redis.js';
-import { deleteClusterKeys } from './redis-cluster.js';
+import { deleteClusterKeys, startRedisCluster } from './redis-cluster.js';
 import { SmsOutbox } from './sms-outbox.js';
 
 export interface TestApp {
@@ -91,4 +91,31 @@ export async function startInstancePair(
 ): Promise<[TestApp, TestApp]> {
   const shared = { ...env, REDIS_KEY_PREFIX: uniquePrefix(label) };
   return [await startTestApp({ env: shared }), await startTestApp({ env: shared })];
+}
+
+/** The stores a suite runs on when it must hold on each of them. */
+export type StoreKind = 'one Redis' | 'a Redis Cluster' | 'the in-memory store';
+export const STORE_KINDS: StoreKind[] = ['one Redis', 'a Redis Cluster', 'the in-memory store'];
+
+/** An app on `kind`: a cluster of its own when asked for, stopped with the app. */
+export async function startTestAppOn(
+  kind: StoreKind,
+  env: Record<string, string>,
+): Promise<TestApp> {
+  if (kind === 'the in-memory store') return startTestApp({ env, memory: true });
+  if (kind === 'one Redis') return startTestApp({ env });
+  const cluster = await startRedisCluster();
+  const app = await startTestApp({ env: { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv } }).catch(
+    async (error: unknown) => {
+      await cluster.stop();
+      throw error;
+    },
+  );
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await cluster.stop();
+    },
+  };
 }
