@@ -71,9 +71,10 @@ describe('the HTTP contract on the Redis store', () => {
       [{}, 'phoneNumber must be a string'],
       [{ phoneNumber: 14155552671 }, 'phoneNumber must be a string'],
       [
-        { phoneNumber: '+14155552671', channel: 'voice' },
-        'channel must be one of the following values: sms',
+        { phoneNumber: '+14155552671', channel: 'fax' },
+        'channel must be one of the following values: sms, voice',
       ],
+      [{ phoneNumber: '+14155552671', locale: 'x'.repeat(36) }, 'locale'],
       [{ phoneNumber: '+14155552671', extra: true }, 'property extra should not exist'],
     ])('refuses %p with 400 validation_failed naming the field', async (body, message) => {
       const response = await post('request', body).expect(400);

@@ -113,6 +113,12 @@ function productionProblems(env: Environment): string[] {
       'NODE_ENV=production needs OTP_TOKEN_PRIVATE_KEY: a key generated per process signs tokens no other instance can vouch for',
     );
   }
+  if (
+    env.OTP_PUBLIC_URL !== undefined &&
+    !env.OTP_PUBLIC_URL.toLowerCase().startsWith('https://')
+  ) {
+    problems.push('NODE_ENV=production needs an https:// OTP_PUBLIC_URL');
+  }
   if (env.OTP_WEBHOOK_URLS?.some((url) => !url.toLowerCase().startsWith('https://'))) {
     problems.push('NODE_ENV=production needs https:// URLs in OTP_WEBHOOK_URLS');
   }
@@ -193,6 +199,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       appName: env.OTP_APP_NAME,
       webOtpDomain: env.OTP_WEBOTP_DOMAIN,
       androidAppHash: env.OTP_ANDROID_APP_HASH,
+      publicUrl: env.OTP_PUBLIC_URL && `${env.OTP_PUBLIC_URL.replace(/\/+$/, '')}/api`,
       redis: redisOptions(env),
       rateLimit: {
         ttlSeconds: env.RATE_LIMIT_TTL_SECONDS,

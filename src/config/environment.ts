@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
+  IsUrl,
   IsIn,
   IsNumber,
   IsInt,
@@ -114,6 +115,12 @@ export class Environment {
     message: 'OTP_ANDROID_APP_HASH must be the 11-character app hash',
   })
   OTP_ANDROID_APP_HASH?: string;
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OTP_PUBLIC_URL must be an http(s) URL' },
+  )
+  OTP_PUBLIC_URL?: string;
 
   @IsIn(SMS_PROVIDERS) SMS_PROVIDER: (typeof SMS_PROVIDERS)[number] = OTP_DEFAULTS.smsProvider;
   @IsOptional() @IsIn(SMS_PROVIDERS) SMS_FALLBACK_PROVIDER?: (typeof SMS_PROVIDERS)[number];

@@ -10,7 +10,13 @@ export * from './otp.decorators.js';
 export * from './otp-options.js';
 export * from './otp.errors.js';
 export { OtpService } from './otp.service.js';
-export type { OtpChannel, OtpRequestResult, OtpVerifyResult } from './otp.service.js';
+export type {
+  OtpChannel,
+  OtpRequestOptions,
+  OtpRequestResult,
+  OtpVerifyResult,
+} from './otp.service.js';
+export { OtpMessages, type VoiceMessage } from './i18n/otp-messages.js';
 export {
   answeredErrorCodeOf,
   OtpExceptionFilter,

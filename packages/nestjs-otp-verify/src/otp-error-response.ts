@@ -49,6 +49,8 @@ const HTTP_STATUS_OF: Record<OtpErrorCode, number> = {
   [OtpErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
   // Nest's HttpStatus has no 431.
   [OtpErrorCode.HeadersTooLarge]: 431,
+  [OtpErrorCode.ChannelUnavailable]: HttpStatus.BAD_REQUEST,
+  [OtpErrorCode.InvalidSignature]: HttpStatus.FORBIDDEN,
 };
 
 export function httpStatusOf(code: OtpErrorCode): number {

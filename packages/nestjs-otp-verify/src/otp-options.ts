@@ -98,6 +98,12 @@ export interface OtpModuleOptions {
   webOtpDomain?: string;
   /** 11-character SMS Retriever hash of an Android app, appended so the app reads the code. */
   androidAppHash?: string;
+  /**
+   * Base URL at which providers reach this service (`https://otp.example.com`): the root under
+   * which the host serves `otp/callbacks/...`, global prefix included. Needed by delivery
+   * receipts and voice calls.
+   */
+  publicUrl?: string;
   redis?: OtpRedisOptions;
   sms?: OtpSmsOptions;
   rateLimit?: OtpRateLimitOptions;
@@ -198,6 +204,8 @@ export interface OtpSettings {
   appName: string;
   webOtpDomain?: string;
   androidAppHash?: string;
+  /** Without a trailing slash. Unset: no receipts and no voice. */
+  publicUrl?: string;
   /** Unset: the in-memory store. */
   redis?: OtpRedisOptions;
   keyPrefix: string;
@@ -246,6 +254,21 @@ function hashSecretOf(secret: string | undefined): string {
   return secret;
 }
 
+/** A URL a provider can call back: http(s), no query or fragment; kept without a trailing slash. */
+function publicUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new Error('OtpModule option publicUrl must be an http(s) URL without query or fragment');
+  }
+  return value.replace(/\/+$/, '');
+}
+
 /**
  * Applies defaults and refuses settings the service cannot honour, once, at start-up. Host
  * applications reach this without the standalone service's environment validation.
@@ -270,6 +293,7 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
     appName: options.appName ?? OTP_DEFAULTS.appName,
     webOtpDomain: options.webOtpDomain,
     androidAppHash: options.androidAppHash,
+    publicUrl: publicUrlOf(options.publicUrl),
     redis: options.redis,
     keyPrefix: options.redis?.keyPrefix ?? OTP_DEFAULTS.keyPrefix,
     sms: {

@@ -102,12 +102,19 @@ export class OtpController {
     @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpRequestResult> {
     const serve = () =>
-      this.otp.requestCode(body.phoneNumber, body.channel, {
-        ...client,
-        token: body.captchaToken,
-      });
+      this.otp.requestCode(
+        body.phoneNumber,
+        { channel: body.channel, locale: body.locale },
+        {
+          ...client,
+          token: body.captchaToken,
+        },
+      );
     if (idempotencyKey === undefined) return withRequestRedisDeadline(request, serve);
-    const fingerprint = this.otp.normaliseRequest(body.phoneNumber, body.channel);
+    const fingerprint = this.otp.normaliseRequest(body.phoneNumber, {
+      channel: body.channel,
+      locale: body.locale,
+    });
     const { replayed, answer } = await withRequestRedisDeadline(request, () =>
       this.idempotency.run(request, idempotencyKey, fingerprint, HttpStatus.ACCEPTED, serve),
     );

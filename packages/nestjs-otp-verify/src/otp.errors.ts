@@ -31,6 +31,8 @@ export enum OtpErrorCode {
   MethodNotAllowed = 'method_not_allowed',
   RequestTimeout = 'request_timeout',
   HeadersTooLarge = 'headers_too_large',
+  ChannelUnavailable = 'channel_unavailable',
+  InvalidSignature = 'invalid_signature',
 }
 
 /** The message each code carries unless a more precise one is known; never a secret. */
@@ -73,6 +75,8 @@ export const OTP_ERROR_MESSAGES: Record<OtpErrorCode, string> = {
   [OtpErrorCode.MethodNotAllowed]: 'This route does not take this method',
   [OtpErrorCode.RequestTimeout]: 'The request did not arrive in time',
   [OtpErrorCode.HeadersTooLarge]: 'The request headers are too large',
+  [OtpErrorCode.ChannelUnavailable]: 'This channel is not available for this number or service',
+  [OtpErrorCode.InvalidSignature]: 'The callback signature does not check',
 };
 
 /** How long a limit still refuses, and the window it counts over. */
@@ -279,5 +283,19 @@ export class CaptchaFailedError extends OtpError {
 export class CaptchaUnavailableError extends OtpError {
   constructor() {
     super(OtpErrorCode.CaptchaUnavailable);
+  }
+}
+
+/** `channel: "voice"` without a provider that can call or a URL it can reach the service at. */
+export class ChannelUnavailableError extends OtpError {
+  constructor(message?: string) {
+    super(OtpErrorCode.ChannelUnavailable, message);
+  }
+}
+
+/** A provider callback, or a voice ticket, that is not what the service signed or sealed. */
+export class InvalidSignatureError extends OtpError {
+  constructor() {
+    super(OtpErrorCode.InvalidSignature);
   }
 }

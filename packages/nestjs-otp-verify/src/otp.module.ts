@@ -19,6 +19,7 @@ import { ConfigurableOtpModule } from './otp.module-definition.js';
 import { resolveOtpSettings, type OtpModuleOptions, type OtpSettings } from './otp-options.js';
 import { OtpController } from './otp.controller.js';
 import { OtpService } from './otp.service.js';
+import { OtpMessages } from './i18n/otp-messages.js';
 import { smsProviderFactory } from './sms/sms-provider.factory.js';
 import { OtpRedisLifecycle } from './store/otp-redis.lifecycle.js';
 import { otpRedisProvider, otpStoreProvider } from './store/otp-store.providers.js';
@@ -43,6 +44,7 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     smsProviderFactory,
     OtpRedisLifecycle,
     OtpService,
+    OtpMessages,
     ...otpThrottlerProviders,
     {
       provide: OtpTokenSigner,
@@ -76,6 +78,7 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
   ],
   exports: [
     OtpService,
+    OtpMessages,
     OtpVerifications,
     OtpEvents,
     OTP_STORE,

@@ -14,6 +14,7 @@ import {
   ResendCooldownError,
   SendLimitExceededError,
   SmsDeliveryFailedError,
+  ChannelUnavailableError,
 } from './otp.errors.js';
 import {
   assertCountryAllowed,
@@ -23,7 +24,7 @@ import {
   parsePhoneNumber,
   type PhoneNumber,
 } from './phone/phone-number.js';
-import { renderOtpMessage } from './sms/otp-message.js';
+import { OtpMessages } from './i18n/otp-messages.js';
 import type { SmsProvider } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
@@ -34,10 +35,15 @@ import { OtpEvents } from './events/otp-events.js';
 import type { AttemptStatus, NewVerification } from './verification/verification.js';
 import { newVerificationId } from './verification/verification-id.js';
 
-export type OtpChannel = 'sms';
+export type OtpChannel = 'sms' | 'voice';
 
-/** The language of the message; one until messages are translated. */
-const LOCALE = 'en';
+/** How a code is to reach the user; both optional. */
+export interface OtpRequestOptions {
+  /** `sms` when left out. */
+  channel?: OtpChannel;
+  /** BCP 47 tag (`fr`, `pt-BR`); the number's country decides when left out or unknown. */
+  locale?: string;
+}
 /** libphonenumber's region code for numbers of no country (+800, +881, ...). */
 const NO_COUNTRY = '001';
 
@@ -86,6 +92,7 @@ export class OtpService {
     private readonly fraudGuard: FraudGuardService,
     private readonly events: OtpEvents,
     private readonly challenge: ChallengeService,
+    private readonly messages: OtpMessages,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -115,10 +122,13 @@ export class OtpService {
   }
 
   /** The number, channel and locale a request is about: what makes two requests the same one. */
-  normaliseRequest(phoneNumber: string, channel: OtpChannel = 'sms'): string {
-    const e164 =
-      this.testNumbers.match(phoneNumber)?.e164 ?? this.parsePhoneNumber(phoneNumber).e164;
-    return `${e164} ${channel} ${LOCALE}`;
+  normaliseRequest(phoneNumber: string, request: OtpRequestOptions = {}): string {
+    const testNumber = this.testNumbers.match(phoneNumber);
+    const { e164, region } = testNumber
+      ? { e164: testNumber.e164, region: this.regionOf(testNumber.e164) }
+      : this.parsePhoneNumber(phoneNumber);
+    const locale = this.messages.resolveLocale(request.locale, region);
+    return `${e164} ${request.channel ?? 'sms'} ${locale}`;
   }
 
   /**
@@ -127,11 +137,15 @@ export class OtpService {
    */
   async requestCode(
     phoneNumber: string,
-    channel: OtpChannel = 'sms',
+    request: OtpRequestOptions = {},
     challenge: ChallengeContext = {},
   ): Promise<OtpRequestResult> {
+    const channel = request.channel ?? 'sms';
+    if (channel === 'voice') throw new ChannelUnavailableError();
     const testNumber = this.testNumbers.match(phoneNumber);
-    if (testNumber) return this.requestTestCode(testNumber.e164, testNumber.code, channel);
+    if (testNumber) {
+      return this.requestTestCode(testNumber.e164, testNumber.code, channel, request.locale);
+    }
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
@@ -139,7 +153,8 @@ export class OtpService {
       failures: () => this.store.failedVerifications(phone.e164),
       country: () => phone.region ?? '001',
     });
-    const verification = this.newVerification(channel, phone.region, false);
+    const locale = this.messages.resolveLocale(request.locale, phone.region);
+    const verification = this.newVerification(channel, locale, phone.region, false);
     let delivery: 'sent' | 'unconfirmed';
     try {
       delivery = await this.fraudGuard.guardSend(
@@ -159,11 +174,16 @@ export class OtpService {
     return this.pending(phone.e164, verification, this.settings.resendCooldownSeconds);
   }
 
-  private newVerification(channel: OtpChannel, region: string | undefined, test: boolean) {
+  private newVerification(
+    channel: OtpChannel,
+    locale: string,
+    region: string | undefined,
+    test: boolean,
+  ) {
     return {
       id: newVerificationId(),
       channel,
-      locale: LOCALE,
+      locale,
       country: region ?? NO_COUNTRY,
       test,
       retentionMs: this.settings.verificationRetentionSeconds * 1000,
@@ -210,7 +230,7 @@ export class OtpService {
     }
 
     await this.events.verification('verification.canceled', issued.canceled);
-    const text = renderOtpMessage(this.settings, code);
+    const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
@@ -345,9 +365,12 @@ export class OtpService {
     e164: string,
     code: string,
     channel: OtpChannel,
+    requestedLocale: string | undefined,
   ): Promise<OtpRequestResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
-    const verification = this.newVerification(channel, this.regionOf(e164), true);
+    const region = this.regionOf(e164);
+    const locale = this.messages.resolveLocale(requestedLocale, region);
+    const verification = this.newVerification(channel, locale, region, true);
     const policy = { ...this.issuePolicy, perNumberLimits: false };
     const issued = await this.store.issue(e164, hash, policy, verification);
     if (issued.outcome !== 'issued')

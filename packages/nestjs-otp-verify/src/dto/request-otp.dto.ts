@@ -4,7 +4,8 @@ import type { BodyRules } from './body-rules.js';
 
 export const REQUEST_OTP_RULES = {
   phoneNumber: { required: true, maxLength: 32 },
-  channel: { required: false, maxLength: 8, oneOf: ['sms'] },
+  channel: { required: false, maxLength: 8, oneOf: ['sms', 'voice'] },
+  locale: { required: false, maxLength: 35 },
   captchaToken: { required: false, maxLength: 4096 },
 } as const satisfies BodyRules;
 
@@ -23,6 +24,14 @@ export class RequestOtpDto {
   // No schema `default`: client generators then make the field required in requests.
   @ApiPropertyOptional({ enum: REQUEST_OTP_RULES.channel.oneOf, description: 'sms when left out' })
   channel?: OtpChannel;
+
+  @ApiPropertyOptional({
+    description:
+      "BCP 47 language tag (fr, pt-BR) of the text; the number's country decides when left out or unknown",
+    example: 'fr',
+    maxLength: REQUEST_OTP_RULES.locale.maxLength,
+  })
+  locale?: string;
 
   @ApiPropertyOptional({
     description: CAPTCHA_TOKEN_DESCRIPTION,
