@@ -6,6 +6,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { approveSent, playHistory } from './history.js';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 import { issuePeerCodes, issueProductCodes, nextNumber, type Pending } from './codes.js';
 import { measure, type Measure, type Measured } from './rounds.js';
@@ -20,6 +21,10 @@ export type Side = 'product' | 'peer' | 'bare' | 'ceiling';
 export const SIDES: Side[] = ['product', 'peer', 'bare', 'ceiling'];
 export type Rates = Partial<Record<PathName, Measure>>;
 
+/** Sends a second the guard's history is sized for: about the most a measure makes. */
+const HISTORY_RATE = 5000;
+const HISTORY_SENDS = HISTORY_RATE * DURATION;
+
 export interface Servers {
   product: Server;
   /** The service with a per-IP request limit of 1: every request after the first is refused. */
@@ -30,6 +35,29 @@ export interface Servers {
 }
 
 const requestBody = () => ({ phoneNumber: nextNumber() });
+
+/**
+ * The service's request path: the guard's history first (see history.ts), then the measure, then
+ * the approvals of what it sent, outside the measure.
+ */
+async function productRequests(
+  store: Store,
+  server: Server,
+  measured?: Measured,
+  history = 0,
+): Promise<Measure> {
+  const keyPrefix = `bench-${server.name}:`;
+  if (history > 0) await playHistory(store, keyPrefix, history);
+  const sent: string[] = [];
+  const body = () => {
+    const phoneNumber = nextNumber();
+    sent.push(phoneNumber);
+    return { phoneNumber };
+  };
+  const result = await measure(`${server.url}/api/otp/request`, body, 202, measured);
+  await approveSent(store, keyPrefix, sent);
+  return result;
+}
 
 /** Each pending code in turn, with its code changed so that it is wrong. */
 function wrongGuesses(pending: Pending[]): () => Pending {
@@ -56,6 +84,8 @@ export function sidePaths(
     redisCpuMicros: store.cpuMicros,
     rss,
   });
+  /** The service has a history of traffic once its first request path has played it. */
+  let productHistory = false;
   /** The best verify rate seen so far per side, which sizes the next batch of pending codes. */
   const bestVerify: Record<'product' | 'peer' | 'bare', number> = { product: 0, peer: 0, bare: 0 };
 
@@ -97,7 +127,9 @@ export function sidePaths(
     product: async (r) => {
       const json = (path: string) => `${product.url}/api/otp/${path}`;
       if (wanted('request')) {
-        r.request = await measure(json('request'), requestBody, 202, measured(product, true));
+        const history = productHistory ? 0 : HISTORY_SENDS;
+        productHistory = true;
+        r.request = await productRequests(store, product, measured(product, true), history);
       }
       if (wanted('verify-wrong') || wanted('verify-right')) {
         await verifyPaths(r, 'product', json('verify'), measured(product, true));
@@ -136,7 +168,7 @@ export async function profilePath(
   const product = await startProduct(name, store, {}, true);
   const url = `${product.url}/api/otp/${path === 'request' ? 'request' : 'verify'}`;
   if (path === 'request') {
-    await measure(url, requestBody, 202);
+    await productRequests(store, product, undefined, Math.max(rate, HISTORY_RATE) * DURATION);
   } else {
     // Each code takes one right guess, or a few wrong ones (of MAX_ATTEMPTS).
     const right = path === 'verify-right';
