@@ -230,6 +230,7 @@ export class OtpService {
     }
 
     await this.events.verification('verification.canceled', issued.canceled);
+    const recorded = { ...verification, record: issued.record };
     const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
     try {
@@ -240,7 +241,7 @@ export class OtpService {
         this.logger.warn(
           `SMS to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
         );
-        await this.recordAttempt(verification, 'unconfirmed', at);
+        await this.recordAttempt(recorded, 'unconfirmed', at);
         await this.events.verification('verification.pending', verification.id);
         return 'unconfirmed';
       }
@@ -249,17 +250,17 @@ export class OtpService {
       this.logger.warn(
         `SMS to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );
-      await this.recordAttempt(verification, 'failed', at);
+      await this.recordAttempt(recorded, 'failed', at);
       await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
-    await this.recordAttempt(verification, 'sent', at);
+    await this.recordAttempt(recorded, 'sent', at);
     await this.events.verification('verification.pending', verification.id);
     return 'sent';
   }
 
   private async recordAttempt(
-    verification: NewVerification,
+    verification: NewVerification & { record?: string },
     status: AttemptStatus,
     at: number,
   ): Promise<void> {
@@ -270,7 +271,9 @@ export class OtpService {
       at,
       updatedAt: Date.now(),
     };
-    await this.store.recordAttempt(verification.id, attempt).catch(() => undefined);
+    await this.store
+      .recordAttempt(verification.id, attempt, verification.record)
+      .catch(() => undefined);
   }
 
   async verifyCode(

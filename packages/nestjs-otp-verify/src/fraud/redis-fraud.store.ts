@@ -22,6 +22,8 @@ type Reply = (string | number)[];
 type ReleaseReply = [string, string, string, number] | [];
 
 const figure = (value: string | number): number => Math.round(Number(value) * 100) / 100;
+/** A figure as the scripts reply it, in whole hundredths (see sliding-window.lua.ts). */
+const fromHundredths = (value: string | number): number => Number(value) / 100;
 const KIND_CODE: Record<SendCounter['kind'], string> = {
   prefix: 'w',
   country: 'w',
@@ -128,8 +130,8 @@ export class RedisFraudStore implements FraudStore {
         released.push({
           prefix: counter.kind === 'prefix' ? counter.id : null,
           country: String(country) || (counter.kind === 'country' ? counter.id : ''),
-          sends: figure(sends),
-          approvals: figure(approvals),
+          sends: fromHundredths(sends),
+          approvals: fromHundredths(approvals),
           quarantinedUntil: Number(until),
         });
       });
@@ -278,8 +280,8 @@ function reportOf(counter: SendCounter, reply: Reply, index: number): CounterRep
   return {
     counter,
     bucket,
-    sends: figure(sends),
-    approvals: figure(approvals),
+    sends: fromHundredths(sends),
+    approvals: fromHundredths(approvals),
     quarantinedUntil: until,
     expired: (flags & 1) !== 0,
     quarantined: (flags & 2) !== 0,

@@ -27,8 +27,11 @@ export interface VerifyPolicy {
 }
 
 export type IssueResult =
-  /** `canceled`: the id of the pending verification the new code replaced, if any. */
-  | { outcome: 'issued'; canceled?: string }
+  /**
+   * `canceled`: the id of the pending verification the new code replaced, if any. `record`: where
+   * the store keeps the new verification, for `recordAttempt` (which then need not look it up).
+   */
+  | { outcome: 'issued'; canceled?: string; record?: string }
   | { outcome: 'locked' | 'cooldown' | 'send_limit'; retryAfterMs: number };
 
 /** `verificationId`: the verification of the code that was checked, when it has one. */
@@ -70,8 +73,11 @@ export interface OtpStore {
   findVerification(id: string): Promise<VerificationRecord | undefined>;
   /** Cancels a pending verification and its code in one step. */
   cancelVerification(id: string): Promise<CancelResult>;
-  /** Records a hand-over of the verification's code to a provider. */
-  recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
+  /**
+   * Records a hand-over of the verification's code to a provider. `record`, when the caller has
+   * it from `issue`, saves finding the verification by its id.
+   */
+  recordAttempt(id: string, attempt: VerificationAttempt, record?: string): Promise<void>;
   /** Failed verifications of the number in its current lockout window; for the challenge step. */
   failedVerifications(phoneNumber: string): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */

@@ -9,7 +9,7 @@ import type {
 } from '../verification/verification.js';
 import { isVerificationId } from '../verification/verification-id.js';
 import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
-import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
+import { ISSUE_CODE_INDEXED_SCRIPT, ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
@@ -76,12 +76,15 @@ export class RedisOtpStore implements OtpStore {
     verification?: NewVerification,
   ): Promise<IssueResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
-    const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
+    const { recordStem, record } = verificationKeys(this.keyPrefix, phoneNumber);
     const idBody = verification ? idBodyOf(verification.id) : '';
+    // On one Redis the id's index is written by the same script: one round trip, not two.
+    const indexKey = verificationIndexKey(this.keyPrefix, idBody);
+    const indexed = verification !== undefined && !(this.redis instanceof Cluster);
     const [outcome, retryAfterMs, canceled, suffix] = await this.call(() =>
       this.scripts.run<ScriptReply>(
-        ISSUE_CODE_SCRIPT,
-        [key],
+        indexed ? ISSUE_CODE_INDEXED_SCRIPT : ISSUE_CODE_SCRIPT,
+        indexed ? [key, indexKey] : [key],
         [
           codeHash,
           policy.ttlMs,
@@ -98,21 +101,22 @@ export class RedisOtpStore implements OtpStore {
           verification?.locale ?? '',
           verification?.country ?? '',
           verification?.test ? '1' : '0',
+          phoneNumber,
         ],
       ),
     );
     if (outcome !== 'issued') {
       return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
     }
-    if (verification && suffix) {
+    if (verification && suffix && !indexed) {
       await this.index(phoneNumber, idBody, suffix, verification.retentionMs);
     }
-    return { outcome, canceled: idOf(canceled) };
+    return { outcome, canceled: idOf(canceled), record: suffix ? record(suffix) : undefined };
   }
 
   /**
-   * The id's way to its number, written after the code: its key has a slot of its own, so it
-   * cannot join the script on a cluster. Should it fail, the code still works and the 202 is
+   * The id's way to its number, written after the code on a cluster: its key has a slot of its
+   * own, so it cannot join the script there. Should it fail, the code still works and the 202 is
    * true; only the status route cannot find this verification, which is logged.
    */
   private async index(
@@ -156,8 +160,9 @@ export class RedisOtpStore implements OtpStore {
     return { outcome: outcome as 'canceled' | 'not_found' };
   }
 
-  async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
-    const located = await this.locate(id);
+  async recordAttempt(id: string, attempt: VerificationAttempt, record?: string): Promise<void> {
+    // The script checks the record's id, so a record given by the caller is as safe as one found.
+    const located = record !== undefined ? { record } : await this.locate(id);
     if (!located) return;
     await this.call(() =>
       this.scripts.run(

@@ -9,7 +9,8 @@ import type { RedisClient } from './redis-connection.js';
  * (milliseconds), before its own lines.
  *
  * A `write` also carries the deadline of the request it serves (see redis-deadline.ts), as an
- * extra last ARGV that its own lines never see, and does nothing if Redis runs it after that
+ * extra last ARGV that its own lines never read (they read ARGV by position and never count
+ * it: `#ARGV` and `ipairs(ARGV)` would see the deadline), and does nothing if Redis runs it after that
  * deadline: a Redis that stalls (a pause, a slow disk, SIGSTOP) runs what waits in its socket
  * once it resumes, long after the service answered 503, and that 503 must have changed nothing.
  * The deadline is checked against Redis's own clock, so no instance's clock needs to be right.
@@ -33,13 +34,12 @@ const READ_CLOCK = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)`;
 
-// The deadline is the last ARGV; the script's own lines get the others, in a copy (Redis may
-// make ARGV read-only).
+// The deadline is the last ARGV. A script's own lines read ARGV by position and never count it,
+// so the deadline stays where it is: a copy of ARGV without it cost a write 2 µs of Redis's CPU.
 const CHECK_DEADLINE = `
 if now >= tonumber(ARGV[#ARGV]) then
   return redis.error_reply('${DEADLINE_PASSED} Redis ran this script after its deadline; it wrote nothing')
-end
-local ARGV = { unpack(ARGV, 1, #ARGV - 1) }`;
+end`;
 
 /**
  * Declares a script. `name` is the ioredis command it becomes (unique in the module); `lua`

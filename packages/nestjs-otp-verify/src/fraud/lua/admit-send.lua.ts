@@ -22,7 +22,7 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  * Returns { outcome, index of the deciding key (0: none) } then per key { bucket (-1 unless
  * counted), sends, approvals, quarantined until ms, flags (1 an ended quarantine was lifted,
  * 2 quarantined now, 4 a global budget passed 80 % for the first time in its bucket),
- * retry-after ms }, figures as strings since a Lua number would reach the client truncated.
+ * retry-after ms }, the weighted sends and approvals in hundredths (see SLIDING_WINDOW_LUA).
  */
 export const ADMIT_SEND_SCRIPT = perKeyCount(
   'otpFraudAdmitSend',
@@ -52,8 +52,8 @@ local function reply(outcome, decided)
   for _, w in ipairs(ws) do
     local n = #out
     out[n + 1] = (outcome == 'admitted') and w.bucket or -1
-    out[n + 2] = tostring(sendsOf(w))
-    out[n + 3] = tostring(approvalsOf(w))
+    out[n + 2] = hundredths(sendsOf(w))
+    out[n + 3] = hundredths(approvalsOf(w))
     out[n + 4] = w.q
     out[n + 5] = w.flags
     out[n + 6] = w.retry

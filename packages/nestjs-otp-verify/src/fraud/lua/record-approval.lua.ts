@@ -11,7 +11,7 @@ import { SLIDING_WINDOW_LUA } from './sliding-window.lua.js';
  *
  * KEYS the counters (see SLIDING_WINDOW_LUA)  ARGV[1] window ms  ARGV[2] min conversion
  *
- * Returns per key { released (0/1), country, sends, approvals, until ms } (figures as strings).
+ * Returns per key { released (0/1), country, sends, approvals, until ms } (figures in hundredths).
  */
 export const RECORD_APPROVAL_SCRIPT = perKeyCount(
   'otpFraudApprove',
@@ -38,8 +38,8 @@ for i = 1, #KEYS do
   local n = #out
   out[n + 1] = released
   out[n + 2] = country
-  out[n + 3] = tostring(sendsOf(w))
-  out[n + 4] = tostring(approvalsOf(w))
+  out[n + 3] = hundredths(sendsOf(w))
+  out[n + 4] = hundredths(approvalsOf(w))
   out[n + 5] = quarantinedUntil
 end
 return out

@@ -10,7 +10,7 @@
  * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
  * Defines `loadWindow(key, window)`,
  * which reads a counter with its buckets rolled forward to `now` (`stored` is the bucket the hash
- * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`; and `saveWindow(w, extend)`, which writes
+ * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`, `hundredths(x)`; and `saveWindow(w, extend)`, which writes
  * only what a call can change: the current bucket's counts, or every field once the buckets have
  * rolled. Only then, or when `extend` is true (a quarantine begins), is the key's life set: two
  * windows from the first write of its bucket, through the end of the next bucket (the last that
@@ -40,6 +40,11 @@ local function sendsOf(w)
 end
 local function approvalsOf(w)
   return w.pa * w.weight + w.ca
+end
+-- A weighted figure as a reply: a Lua number reaches the client truncated to an integer, and
+-- tostring() of a fraction costs a microsecond each, so figures go out as whole hundredths.
+local function hundredths(x)
+  return math.floor(x * 100 + 0.5)
 end
 local function saveWindow(w, extend)
   if w.stored ~= w.bucket then

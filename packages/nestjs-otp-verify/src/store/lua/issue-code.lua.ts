@@ -12,7 +12,10 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  * ARGV[8] '0' for a test number: check the lockout only, and store the code recording nothing
  * ARGV[9] stem of the number's verification records  ARGV[10] id of the new verification
  * without `ver_` ('' for none: no record)  ARGV[11] its retention ms  ARGV[12] channel
- * ARGV[13] locale  ARGV[14] country  ARGV[15] '1' for a test number
+ * ARGV[13] locale  ARGV[14] country  ARGV[15] '1' for a test number  ARGV[16] the number
+ *
+ * ISSUE_CODE_INDEXED_SCRIPT, on one Redis, also writes the new verification's index, KEYS[2]
+ * (otp-keys.ts), which a cluster keeps in a slot of its own: the caller writes it there.
  *
  * The new code's verification is written with it; the one it replaces, if still pending, is
  * canceled in the same step.
@@ -22,11 +25,7 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  * cap is named before the cooldown, and waits for both, so that Retry-After is the time at which
  * the same request can pass, not a moment after which it meets the other limit.
  */
-export const ISSUE_CODE_SCRIPT = redisScript(
-  'otpIssue',
-  1,
-  'write',
-  `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
+const ISSUE_CODE_LUA = `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local key = KEYS[1]
 local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'h', 'x')
 -- Replaces the pending verification by the new one; returns the id of the one canceled, or '',
@@ -45,6 +44,7 @@ local function openVerification(expires)
     'cc', ARGV[14], 'c', now, 'x', expires, 'u', now, 'w', 0)
   if ARGV[15] == '1' then redis.call('HSET', record, 't', '1') end
   redis.call('PEXPIRE', record, ARGV[11])
+  if KEYS[2] then redis.call('SET', KEYS[2], ARGV[16] .. ' ' .. suffix, 'PX', ARGV[11]) end
   return canceled, suffix
 end
 local expires = now + tonumber(ARGV[2])
@@ -78,5 +78,7 @@ redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownE
 -- Every live field's deadline is known here, so the key's life is set outright.
 redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd))
 return { 'issued', 0, canceled, suffix }
-`,
-);
+`;
+
+export const ISSUE_CODE_SCRIPT = redisScript('otpIssue', 1, 'write', ISSUE_CODE_LUA);
+export const ISSUE_CODE_INDEXED_SCRIPT = redisScript('otpIssueIndexed', 2, 'write', ISSUE_CODE_LUA);
