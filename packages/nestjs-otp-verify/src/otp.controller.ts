@@ -31,7 +31,7 @@ import { OtpErrorCode as E } from './otp.errors.js';
 import { OtpRouteExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
-import { withRequestRedisDeadline } from './store/redis-deadline.js';
+import { type RedisDeadline, withRequestRedisDeadline } from './store/redis-deadline.js';
 import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
 import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
@@ -101,7 +101,7 @@ export class OtpController {
     @Res({ passthrough: true }) response: object,
     @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpRequestResult> {
-    const serve = () =>
+    const serve = (deadline: RedisDeadline) => () =>
       this.otp.requestCode(
         body.phoneNumber,
         { channel: body.channel, locale: body.locale },
@@ -109,14 +109,24 @@ export class OtpController {
           ...client,
           token: body.captchaToken,
         },
+        deadline,
       );
-    if (idempotencyKey === undefined) return withRequestRedisDeadline(request, serve);
+    if (idempotencyKey === undefined) {
+      return withRequestRedisDeadline(request, (deadline) => serve(deadline)());
+    }
     const fingerprint = this.otp.normaliseRequest(body.phoneNumber, {
       channel: body.channel,
       locale: body.locale,
     });
-    const { replayed, answer } = await withRequestRedisDeadline(request, () =>
-      this.idempotency.run(request, idempotencyKey, fingerprint, HttpStatus.ACCEPTED, serve),
+    const { replayed, answer } = await withRequestRedisDeadline(request, (deadline) =>
+      this.idempotency.run(
+        request,
+        idempotencyKey,
+        fingerprint,
+        HttpStatus.ACCEPTED,
+        serve(deadline),
+        deadline,
+      ),
     );
     if (replayed) {
       this.adapterHost.httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
@@ -153,8 +163,9 @@ export class OtpController {
     @Req() req: object,
     @ClientOfChallenge() client: ChallengeContext,
   ): Promise<OtpVerifyResult> {
-    return withRequestRedisDeadline(req, () =>
-      this.otp.verifyCode(body.phoneNumber, body.code, { ...client, token: body.captchaToken }),
+    const challenge = { ...client, token: body.captchaToken };
+    return withRequestRedisDeadline(req, (deadline) =>
+      this.otp.verifyCode(body.phoneNumber, body.code, challenge, deadline),
     );
   }
 }

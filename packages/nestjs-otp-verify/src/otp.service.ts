@@ -28,7 +28,7 @@ import { OtpMessages } from './i18n/otp-messages.js';
 import type { SmsProvider } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
-import { currentRedisDeadline } from './store/redis-deadline.js';
+import { RedisDeadline } from './store/redis-deadline.js';
 import { OtpTestNumbers } from './test-numbers/test-numbers.js';
 import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { OtpEvents } from './events/otp-events.js';
@@ -133,34 +133,39 @@ export class OtpService {
 
   /**
    * `challenge` carries what the HTTP edge knows (the client's `captchaToken`, address and
-   * request count); a host app's own call may leave it out.
+   * request count); a host app's own call may leave it out, and `deadline`, the HTTP request's
+   * time for Redis (store/redis-deadline.ts), too.
    */
   async requestCode(
     phoneNumber: string,
     request: OtpRequestOptions = {},
     challenge: ChallengeContext = {},
+    deadline = RedisDeadline.startingNow(),
   ): Promise<OtpRequestResult> {
     const channel = request.channel ?? 'sms';
     if (channel === 'voice') throw new ChannelUnavailableError();
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) {
-      return this.requestTestCode(testNumber.e164, testNumber.code, channel, request.locale);
+      const { e164, code } = testNumber;
+      return this.requestTestCode(e164, code, channel, request.locale, deadline);
     }
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
     assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
-    const challenged = await this.challenge.admit('request', challenge, {
-      failures: () => this.store.failedVerifications(phone.e164),
+    const risk = {
+      failures: () => this.store.failedVerifications(phone.e164, deadline),
       country: () => phone.region ?? '001',
-    });
+    };
+    const challenged = await this.challenge.admit('request', challenge, risk, deadline);
     const locale = this.messages.resolveLocale(request.locale, phone.region);
     const verification = this.newVerification(channel, locale, phone.region, false);
     let delivery: 'sent' | 'unconfirmed';
     try {
       delivery = await this.fraudGuard.guardSend(
         phone,
-        () => this.issueAndSend(phone, verification),
+        () => this.issueAndSend(phone, verification, deadline),
         challenged,
+        deadline,
       );
     } catch (error) {
       throw error instanceof ChallengeNeededError ? this.challenge.required() : error;
@@ -215,11 +220,18 @@ export class OtpService {
   private async issueAndSend(
     phone: PhoneNumber,
     verification: NewVerification,
+    deadline: RedisDeadline,
   ): Promise<'sent' | 'unconfirmed'> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
 
-    const issued = await this.store.issue(phone.e164, hash, this.issuePolicy, verification);
+    const issued = await this.store.issue(
+      phone.e164,
+      hash,
+      this.issuePolicy,
+      verification,
+      deadline,
+    );
     switch (issued.outcome) {
       case 'locked':
         throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
@@ -230,12 +242,12 @@ export class OtpService {
     }
 
     await this.events.verification('verification.canceled', issued.canceled);
-    const recorded = { ...verification, record: issued.record };
+    const recorded = { ...verification, record: issued.record, deadline };
     const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
+      await deadline.excluding(() => this.sms.send({ to: phone.e164, text }));
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
@@ -246,7 +258,7 @@ export class OtpService {
         return 'unconfirmed';
       }
       // An undelivered code must not hold the user back: take back the code and the send.
-      await this.store.revoke(phone.e164, hash);
+      await this.store.revoke(phone.e164, hash, deadline);
       this.logger.warn(
         `SMS to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );
@@ -260,7 +272,7 @@ export class OtpService {
   }
 
   private async recordAttempt(
-    verification: NewVerification & { record?: string },
+    verification: NewVerification & { record?: string; deadline: RedisDeadline },
     status: AttemptStatus,
     at: number,
   ): Promise<void> {
@@ -272,7 +284,7 @@ export class OtpService {
       updatedAt: Date.now(),
     };
     await this.store
-      .recordAttempt(verification.id, attempt, verification.record)
+      .recordAttempt(verification.id, attempt, verification.record, verification.deadline)
       .catch(() => undefined);
   }
 
@@ -280,6 +292,7 @@ export class OtpService {
     phoneNumber: string,
     code: string,
     challenge: ChallengeContext = {},
+    deadline = RedisDeadline.startingNow(),
   ): Promise<OtpVerifyResult> {
     if (!this.codeFormat.test(code)) {
       throw new OtpValidationError(`code must be exactly ${this.settings.codeLength} digits`);
@@ -287,42 +300,45 @@ export class OtpService {
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) {
       // Locked out like any number: a fixed code must not be guessable by asking again and again.
-      return this.answer(testNumber.e164, await this.check(testNumber.e164, code), true);
+      const result = await this.check(testNumber.e164, code, deadline);
+      return this.answer(testNumber.e164, result, deadline, true);
     }
     // Parsed only when the challenge step needs the number: never for a plain verify.
     let parsed: PhoneNumber | undefined;
     const parse = (): PhoneNumber => (parsed ??= this.parsePhoneNumber(phoneNumber));
-    await this.challenge.admit('verify', challenge, {
-      failures: () => this.store.failedVerifications(parse().e164),
-      guarded: () => this.fraudGuard.atRisk(parse()),
+    const risk = {
+      failures: () => this.store.failedVerifications(parse().e164, deadline),
+      guarded: () => this.fraudGuard.atRisk(parse(), deadline),
       country: () => parse().region ?? '001',
-    });
+    };
+    await this.challenge.admit('verify', challenge, risk, deadline);
     // A number written in E.164 is looked up as written first. The store holds state only under
     // a number the service parsed and accepted, so any state there proves the input valid and
     // already normalised: the parse (a fifth of a verification of a number not seen lately) is
     // only needed on a miss.
     const written = e164AsWritten(phoneNumber);
     if (written !== undefined) {
-      const result = await this.check(written, code);
+      const result = await this.check(written, code, deadline);
       if (result.outcome !== 'not_found') {
-        return this.answer(written, result);
+        return this.answer(written, result, deadline);
       }
     }
     const phone = this.parsePhoneNumber(phoneNumber);
     if (phone.e164 === written) throw new OtpNotFoundError();
-    const result = await this.check(phone.e164, code);
-    return this.answer(phone.e164, result);
+    const result = await this.check(phone.e164, code, deadline);
+    return this.answer(phone.e164, result, deadline);
   }
 
-  private check(e164: string, code: string): Promise<VerifyResult> {
+  private check(e164: string, code: string, deadline: RedisDeadline): Promise<VerifyResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
-    return this.store.verify(e164, hash, this.verifyPolicy);
+    return this.store.verify(e164, hash, this.verifyPolicy, deadline);
   }
 
   /** A test number's approval is left out of the fraud guard's counts and marked in its token. */
   private async answer(
     e164: string,
     result: VerifyResult,
+    deadline: RedisDeadline,
     testNumber = false,
   ): Promise<OtpVerifyResult> {
     switch (result.outcome) {
@@ -331,7 +347,7 @@ export class OtpService {
         const [{ token, expiresInSeconds }] = await Promise.all([
           this.tokens.sign(e164, testNumber, verificationId),
           // The number's country is read only here: a wrong code never needs it.
-          !testNumber && this.fraudGuard.approved(this.parsePhoneNumber(e164)),
+          !testNumber && this.fraudGuard.approved(this.parsePhoneNumber(e164), deadline),
           this.events.verification('verification.approved', verificationId),
         ]);
         return {
@@ -369,13 +385,14 @@ export class OtpService {
     code: string,
     channel: OtpChannel,
     requestedLocale: string | undefined,
+    deadline: RedisDeadline,
   ): Promise<OtpRequestResult> {
     const hash = hashOtpCode(this.settings.hashSecret, e164, code);
     const region = this.regionOf(e164);
     const locale = this.messages.resolveLocale(requestedLocale, region);
     const verification = this.newVerification(channel, locale, region, true);
     const policy = { ...this.issuePolicy, perNumberLimits: false };
-    const issued = await this.store.issue(e164, hash, policy, verification);
+    const issued = await this.store.issue(e164, hash, policy, verification, deadline);
     if (issued.outcome !== 'issued')
       throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
     await this.events.verification('verification.canceled', issued.canceled);

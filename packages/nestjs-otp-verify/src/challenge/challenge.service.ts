@@ -11,6 +11,7 @@ import { CaptchaFailedError, CaptchaRequiredError, OtpError } from '../otp.error
 import type { ChallengeSettings } from './challenge-options.js';
 import { CaptchaVerifier } from './captcha-verifier.js';
 import type { UsedCaptchaTokens } from './used-captcha-tokens.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 
 /** What the HTTP edge knows of a call, for the challenge step. */
 export interface ChallengeContext {
@@ -67,10 +68,11 @@ export class ChallengeService {
     operation: 'request' | 'verify',
     context: ChallengeContext,
     risk: RiskReaders,
+    deadline?: RedisDeadline,
   ): Promise<ChallengeState> {
     if (this.settings.mode === 'off') return 'none';
     if (context.token !== undefined) {
-      await this.pass(context.token, context.clientIp);
+      await this.pass(context.token, context.clientIp, deadline);
       return 'passed';
     }
     const trigger = await this.triggerOf(operation, context, risk);
@@ -111,9 +113,9 @@ export class ChallengeService {
     return (await risk.guarded?.()) ? 'fraud_guard' : undefined;
   }
 
-  private async pass(token: string, clientIp?: string): Promise<void> {
+  private async pass(token: string, clientIp?: string, deadline?: RedisDeadline): Promise<void> {
     try {
-      if (!(await this.usedTokens.claim(token))) {
+      if (!(await this.usedTokens.claim(token, deadline))) {
         this.logger.warn('Challenge failed: the token was already used');
         throw new CaptchaFailedError();
       }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { captchaTokenKey } from '../store/otp-keys.js';
 import type { RedisClient } from '../store/redis-connection.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 
 /** How long a used token is refused: longer than any provider keeps a token valid (5 minutes). */
@@ -14,7 +15,7 @@ export const USED_TOKEN_MEMORY_MS = 10 * 60 * 1000;
  */
 export interface UsedCaptchaTokens {
   /** True the first time a token is presented within the memory, false after. */
-  claim(token: string): Promise<boolean>;
+  claim(token: string, deadline?: RedisDeadline): Promise<boolean>;
 }
 
 const digestOf = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -30,11 +31,11 @@ export class RedisUsedCaptchaTokens implements UsedCaptchaTokens {
     this.scripts = redisScripts(redis);
   }
 
-  async claim(token: string): Promise<boolean> {
+  async claim(token: string, deadline?: RedisDeadline): Promise<boolean> {
     const key = captchaTokenKey(this.keyPrefix, digestOf(token));
     const set = () => this.redis.set(key, '1', 'PX', USED_TOKEN_MEMORY_MS, 'NX');
     try {
-      return (await this.scripts.command(set)) === 'OK';
+      return (await this.scripts.command(set, deadline)) === 'OK';
     } catch {
       throw new StoreUnavailableError();
     }

@@ -6,6 +6,7 @@ import {
   retryAfterSeconds as retryAfterSecondsOf,
 } from '../otp.errors.js';
 import type { PhoneNumber } from '../phone/phone-number.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 import {
   InjectFraudGuardObserver,
   InjectFraudStore,
@@ -72,24 +73,26 @@ export class FraudGuardService {
     phone: PhoneNumber,
     send: () => Promise<T>,
     challenge: ChallengeState = 'none',
+    deadline?: RedisDeadline,
   ): Promise<T> {
     const country = phone.region ?? NO_COUNTRY;
     const counters = this.countersOf(phone, country);
     if (counters.length === 0) return send();
-    const admission = await this.store.admitSend(counters, {
+    const policy = {
       windowMs: this.settings.prefixWindowMs,
       minConversion: this.settings.prefixMinConversion,
       quarantineMs: this.settings.prefixQuarantineMs,
       enforce: this.settings.mode === 'enforce',
       challenge,
       country,
-    });
+    };
+    const admission = await this.store.admitSend(counters, policy, deadline);
     this.report(admission, country);
     try {
       return await send();
     } catch (error) {
       await this.store
-        .withdrawSend(admission)
+        .withdrawSend(admission, deadline)
         .catch(() =>
           this.logger.warn('A refused send could not be given back: the store is unavailable'),
         );
@@ -101,11 +104,15 @@ export class FraudGuardService {
    * Counts an approved code for the number's prefixes and country; never fails the verification
    * it follows. A quarantine whose conversion is back at the minimum ends here.
    */
-  async approved(phone: Pick<PhoneNumber, 'e164' | 'region'>): Promise<void> {
+  async approved(
+    phone: Pick<PhoneNumber, 'e164' | 'region'>,
+    deadline?: RedisDeadline,
+  ): Promise<void> {
     const watched = this.watchedOf(phone, phone.region ?? NO_COUNTRY);
     if (watched.length === 0) return;
+    const { prefixWindowMs, prefixMinConversion } = this.settings;
     const released = await this.store
-      .recordApproval(watched, this.settings.prefixWindowMs, this.settings.prefixMinConversion)
+      .recordApproval(watched, prefixWindowMs, prefixMinConversion, deadline)
       .catch(() => {
         this.logger.warn('An approval could not be counted: the store is unavailable');
         return [];
@@ -120,11 +127,16 @@ export class FraudGuardService {
    * Whether a verify for `phone` needs a challenge for the guard's sake: one of its prefixes or
    * its country is quarantined (enforce mode), or a global budget is past 80 %. Reads only.
    */
-  async atRisk(phone: Pick<PhoneNumber, 'e164' | 'region'>): Promise<boolean> {
+  async atRisk(
+    phone: Pick<PhoneNumber, 'e164' | 'region'>,
+    deadline?: RedisDeadline,
+  ): Promise<boolean> {
     const watched =
       this.settings.mode === 'enforce' ? this.watchedOf(phone, phone.region ?? NO_COUNTRY) : [];
     const counters = [...this.globalBudgets(), ...watched];
-    return counters.length > 0 && this.store.atRisk(counters, this.settings.prefixWindowMs);
+    return (
+      counters.length > 0 && this.store.atRisk(counters, this.settings.prefixWindowMs, deadline)
+    );
   }
 
   /** Prefixes and countries in quarantine now, with the figures that put them there. */

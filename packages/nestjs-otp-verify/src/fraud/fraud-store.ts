@@ -1,3 +1,4 @@
+import type { RedisDeadline } from '../store/redis-deadline.js';
 /**
  * One counter a send is admitted against. A watched counter (a prefix, a country) is judged by
  * its conversion and quarantined; a budget caps sends over its own window.
@@ -73,16 +74,21 @@ export interface Quarantine {
  * concurrent requests can never all pass a budget or a threshold. Implementations throw
  * `StoreUnavailableError` when the backing store cannot answer.
  */
+/** `deadline`: the calling request's (see store/redis-deadline.ts); a call without one gets its own. */
 export interface FraudStore {
   /** Counts one send against every counter, or refuses it and counts nothing. */
-  admitSend(counters: SendCounter[], policy: SendPolicy): Promise<SendAdmission>;
+  admitSend(
+    counters: SendCounter[],
+    policy: SendPolicy,
+    deadline?: RedisDeadline,
+  ): Promise<SendAdmission>;
   /**
    * Whether a watched counter among `counters` is quarantined, or a global budget is past 80 %;
    * reads only.
    */
-  atRisk(counters: SendCounter[], windowMs: number): Promise<boolean>;
+  atRisk(counters: SendCounter[], windowMs: number, deadline?: RedisDeadline): Promise<boolean>;
   /** Gives back an admitted send that was never made. */
-  withdrawSend(admission: SendAdmission): Promise<void>;
+  withdrawSend(admission: SendAdmission, deadline?: RedisDeadline): Promise<void>;
   /**
    * Counts an approved code for watched counters that have sends in the window; lifts the
    * quarantine of those whose conversion is back at `minConversion`, and returns them.
@@ -91,6 +97,7 @@ export interface FraudStore {
     counters: WatchedCounter[],
     windowMs: number,
     minConversion: number,
+    deadline?: RedisDeadline,
   ): Promise<Quarantine[]>;
   /** Every prefix and country quarantined now. */
   quarantined(): Promise<Quarantine[]>;

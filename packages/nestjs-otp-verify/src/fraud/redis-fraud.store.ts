@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { fraudKeys } from '../store/otp-keys.js';
 import { callStore, type RedisClient } from '../store/redis-connection.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 import { redisScripts, type RedisScript, type RedisScripts } from '../store/redis-scripts.js';
 import type {
   CounterReport,
@@ -56,27 +57,36 @@ export class RedisFraudStore implements FraudStore {
    * One script per Redis slot: one on a single node, one per hash tag on a cluster, in the order
    * the counters came. A later slot that refuses gives back what the earlier ones counted.
    */
-  async admitSend(counters: SendCounter[], policy: SendPolicy): Promise<SendAdmission> {
+  async admitSend(
+    counters: SendCounter[],
+    policy: SendPolicy,
+    deadline?: RedisDeadline,
+  ): Promise<SendAdmission> {
     const reports: CounterReport[] = [];
     for (const group of this.bySlot(counters)) {
       const reply = await this.call(() =>
-        this.run(ADMIT_SEND_SCRIPT, group.length, [
-          ...group.map(({ key }) => key),
-          policy.minConversion,
-          policy.quarantineMs,
-          policy.enforce ? '1' : '0',
-          policy.challenge,
-          policy.country,
-          ...group.flatMap(({ counter }) => this.specOf(counter, policy.windowMs)),
-        ]),
+        this.run(
+          ADMIT_SEND_SCRIPT,
+          group.length,
+          [
+            ...group.map(({ key }) => key),
+            policy.minConversion,
+            policy.quarantineMs,
+            policy.enforce ? '1' : '0',
+            policy.challenge,
+            policy.country,
+            ...group.flatMap(({ counter }) => this.specOf(counter, policy.windowMs)),
+          ],
+          deadline,
+        ),
       );
       const groupReports = group.map(({ counter }, i) => reportOf(counter, reply, i));
       const quarantined = groupReports.filter((report) => report.quarantined);
-      if (quarantined.length > 0) await this.index(quarantined);
+      if (quarantined.length > 0) await this.index(quarantined, deadline);
       reports.push(...groupReports);
       const outcome = reply[0] as SendAdmission['outcome'];
       if (outcome !== 'admitted') {
-        await this.withdrawSend({ outcome: 'admitted', counters: reports });
+        await this.withdrawSend({ outcome: 'admitted', counters: reports }, deadline);
         const decidedBy = groupReports[Number(reply[1]) - 1];
         return { outcome, decidedBy, counters: reports };
       }
@@ -84,45 +94,64 @@ export class RedisFraudStore implements FraudStore {
     return { outcome: 'admitted', counters: reports };
   }
 
-  async atRisk(counters: SendCounter[], windowMs: number): Promise<boolean> {
+  async atRisk(
+    counters: SendCounter[],
+    windowMs: number,
+    deadline?: RedisDeadline,
+  ): Promise<boolean> {
     for (const group of this.bySlot(counters)) {
       const risky = await this.call(() =>
-        this.run(AT_RISK_SCRIPT, group.length, [
-          ...group.map(({ key }) => key),
-          ...group.flatMap(({ counter }) => this.specOf(counter, windowMs)),
-        ]),
+        this.run(
+          AT_RISK_SCRIPT,
+          group.length,
+          [
+            ...group.map(({ key }) => key),
+            ...group.flatMap(({ counter }) => this.specOf(counter, windowMs)),
+          ],
+          deadline,
+        ),
       );
       if (Number(risky) === 1) return true;
     }
     return false;
   }
 
-  async withdrawSend(admission: SendAdmission): Promise<void> {
+  /**
+   * Every slot's give-back is sent at once: a request whose deadline has passed (a stalled
+   * node) stops waiting for the first at once, and one sent after it would never go.
+   */
+  async withdrawSend(admission: SendAdmission, deadline?: RedisDeadline): Promise<void> {
     const counted = admission.counters.filter((report) => report.bucket >= 0);
-    for (const group of this.bySlot(counted.map((report) => report.counter))) {
+    const groups = this.bySlot(counted.map((report) => report.counter));
+    const withdrawn = groups.map((group) => {
       const buckets = group.map(({ counter }) => counted.find((r) => r.counter === counter)!);
-      await this.call(() =>
-        this.run(WITHDRAW_SEND_SCRIPT, group.length, [
-          ...group.map(({ key }) => key),
-          ...buckets.map((report) => report.bucket),
-        ]),
+      return this.call(() =>
+        this.run(
+          WITHDRAW_SEND_SCRIPT,
+          group.length,
+          [...group.map(({ key }) => key), ...buckets.map((report) => report.bucket)],
+          deadline,
+        ),
       );
-    }
+    });
+    await Promise.all(withdrawn);
   }
 
   async recordApproval(
     counters: WatchedCounter[],
     windowMs: number,
     minConversion: number,
+    deadline?: RedisDeadline,
   ): Promise<Quarantine[]> {
     const released: Quarantine[] = [];
     for (const group of this.bySlot(counters)) {
       const reply = await this.call(() =>
-        this.run(RECORD_APPROVAL_SCRIPT, group.length, [
-          ...group.map(({ key }) => key),
-          windowMs,
-          minConversion,
-        ]),
+        this.run(
+          RECORD_APPROVAL_SCRIPT,
+          group.length,
+          [...group.map(({ key }) => key), windowMs, minConversion],
+          deadline,
+        ),
       );
       group.forEach(({ counter }, i) => {
         const [done, country, sends, approvals, until] = reply.slice(i * 5, i * 5 + 5);
@@ -136,7 +165,7 @@ export class RedisFraudStore implements FraudStore {
         });
       });
     }
-    if (released.length > 0) await this.unindex(released);
+    if (released.length > 0) await this.unindex(released, deadline);
     return released;
   }
 
@@ -198,11 +227,17 @@ export class RedisFraudStore implements FraudStore {
   }
 
   /** `args` are the group's keys, then the script's arguments: `keyCount` says where they part. */
-  private run(scripts: RedisScript[], keyCount: number, args: Arg[]): Promise<Reply> {
+  private run(
+    scripts: RedisScript[],
+    keyCount: number,
+    args: Arg[],
+    deadline?: RedisDeadline,
+  ): Promise<Reply> {
     return this.scripts.run<Reply>(
       scripts[keyCount],
       args.slice(0, keyCount).map(String),
       args.slice(keyCount),
+      deadline,
     );
   }
 
@@ -251,7 +286,7 @@ export class RedisFraudStore implements FraudStore {
   }
 
   /** The listing's index lives in a slot of its own; each counter's key stays the truth. */
-  private async index(reports: CounterReport[]): Promise<void> {
+  private async index(reports: CounterReport[], deadline?: RedisDeadline): Promise<void> {
     const entries = reports.flatMap((report) => [
       report.quarantinedUntil,
       report.counter.kind === 'prefix'
@@ -259,13 +294,13 @@ export class RedisFraudStore implements FraudStore {
         : `${COUNTRY_MEMBER}${report.counter.id}`,
     ]);
     const index = () => this.redis.zadd(this.keys.quarantined, ...entries);
-    await this.call(() => this.scripts.command(index)).catch(() => undefined);
+    await this.call(() => this.scripts.command(index, deadline)).catch(() => undefined);
   }
 
-  private async unindex(quarantines: Quarantine[]): Promise<void> {
+  private async unindex(quarantines: Quarantine[], deadline?: RedisDeadline): Promise<void> {
     const members = quarantines.map((q) => this.memberOf(q));
     const unindex = () => this.redis.zrem(this.keys.quarantined, ...members);
-    await this.call(() => this.scripts.command(unindex)).catch(() => undefined);
+    await this.call(() => this.scripts.command(unindex, deadline)).catch(() => undefined);
   }
 
   private call<T>(command: () => Promise<T>): Promise<T> {

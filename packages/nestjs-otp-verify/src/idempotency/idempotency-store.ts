@@ -1,3 +1,4 @@
+import type { RedisDeadline } from '../store/redis-deadline.js';
 /** The first answer to a request with an `Idempotency-Key`, as it is replayed. */
 export interface StoredAnswer {
   status: number;
@@ -14,11 +15,22 @@ export type IdempotencyClaim =
  */
 export interface IdempotencyStore {
   /** Claims `key` for a request with `fingerprint`, or says why not: reused, in use, or its answer. */
-  claim(key: string, fingerprint: string, inFlightMs: number): Promise<IdempotencyClaim>;
+  claim(
+    key: string,
+    fingerprint: string,
+    inFlightMs: number,
+    deadline?: RedisDeadline,
+  ): Promise<IdempotencyClaim>;
   /** Keeps the answer for `ttlMs`, for the claim's holder. */
-  complete(key: string, fingerprint: string, answer: StoredAnswer, ttlMs: number): Promise<void>;
+  complete(
+    key: string,
+    fingerprint: string,
+    answer: StoredAnswer,
+    ttlMs: number,
+    deadline?: RedisDeadline,
+  ): Promise<void>;
   /** Whether `key` holds an answer to replay. */
-  answered(key: string): Promise<boolean>;
+  answered(key: string, deadline?: RedisDeadline): Promise<boolean>;
   /** Frees a claimed key whose request failed on the server's side, so a retry runs afresh. */
-  release(key: string, fingerprint: string): Promise<void>;
+  release(key: string, fingerprint: string, deadline?: RedisDeadline): Promise<void>;
 }

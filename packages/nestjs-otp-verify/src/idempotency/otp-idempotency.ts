@@ -12,6 +12,7 @@ import {
 } from '../otp.errors.js';
 import { idempotencyKey } from '../store/otp-keys.js';
 import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 
 /** 1 to 255 printable ASCII characters, as the contract allows. */
 const KEY_FORMAT = /^[\x20-\x7E]{1,255}$/;
@@ -68,11 +69,11 @@ export class OtpIdempotency {
    * Whether `request` repeats an answered one, so the per-client limit leaves it uncounted: a
    * replay counts nothing. A store that cannot answer says no, and the limit counts as usual.
    */
-  async isReplay(request: IdempotentRequest): Promise<boolean> {
+  async isReplay(request: IdempotentRequest, deadline?: RedisDeadline): Promise<boolean> {
     const header = request.headers['idempotency-key'];
     if (typeof header !== 'string' || !KEY_FORMAT.test(header)) return false;
     const key = idempotencyKey(this.keyPrefix, callerOf(request), header);
-    return this.store.answered(key).catch(() => false);
+    return this.store.answered(key, deadline).catch(() => false);
   }
 
   /**
@@ -85,12 +86,13 @@ export class OtpIdempotency {
     fingerprint: string,
     status: number,
     serve: () => Promise<T>,
+    deadline?: RedisDeadline,
   ): Promise<IdempotentAnswer<T>> {
     if (typeof idempotencyKeyHeader !== 'string' || !KEY_FORMAT.test(idempotencyKeyHeader)) {
       throw new OtpValidationError('Idempotency-Key must be 1 to 255 printable ASCII characters');
     }
     const key = idempotencyKey(this.keyPrefix, callerOf(request), idempotencyKeyHeader);
-    const claim = await this.store.claim(key, fingerprint, this.inFlightMs);
+    const claim = await this.store.claim(key, fingerprint, this.inFlightMs, deadline);
     switch (claim.outcome) {
       case 'reused':
         throw new IdempotencyKeyReusedError();
@@ -105,18 +107,24 @@ export class OtpIdempotency {
     } catch (error) {
       const response = toErrorResponse(error);
       if (!response || response.status >= 500) {
-        await this.store.release(key, fingerprint).catch(() => undefined);
+        await this.store.release(key, fingerprint, deadline).catch(() => undefined);
       } else {
-        await this.keep(key, fingerprint, response);
+        await this.keep(key, fingerprint, response, deadline);
       }
       throw error;
     }
-    await this.keep(key, fingerprint, { status, body });
+    await this.keep(key, fingerprint, { status, body }, deadline);
     return { replayed: false, answer: () => body };
   }
 
   /** The answer was given: a store that fails now leaves the claim to expire, never a 503. */
-  private async keep(key: string, fingerprint: string, answer: StoredAnswer): Promise<void> {
-    await this.store.complete(key, fingerprint, answer, this.ttlMs).catch(() => undefined);
+  private async keep(
+    key: string,
+    fingerprint: string,
+    answer: StoredAnswer,
+    deadline?: RedisDeadline,
+  ): Promise<void> {
+    const { ttlMs } = this;
+    await this.store.complete(key, fingerprint, answer, ttlMs, deadline).catch(() => undefined);
   }
 }

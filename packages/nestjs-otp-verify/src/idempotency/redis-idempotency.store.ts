@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { callStore, type RedisClient } from '../store/redis-connection.js';
+import type { RedisDeadline } from '../store/redis-deadline.js';
 import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 import {
   CLAIM_IDEMPOTENCY_KEY_SCRIPT,
@@ -17,35 +18,51 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.scripts = redisScripts(redis);
   }
 
-  async claim(key: string, fingerprint: string, inFlightMs: number): Promise<IdempotencyClaim> {
+  async claim(
+    key: string,
+    fingerprint: string,
+    inFlightMs: number,
+    deadline?: RedisDeadline,
+  ): Promise<IdempotencyClaim> {
     const [outcome, answer] = await this.call(() =>
       this.scripts.run<[string, string?]>(
         CLAIM_IDEMPOTENCY_KEY_SCRIPT,
         [key],
         [fingerprint, inFlightMs],
+        deadline,
       ),
     );
     if (outcome === 'replay') return { outcome, answer: JSON.parse(answer!) as StoredAnswer };
     return { outcome: outcome as 'claimed' | 'reused' | 'in_use' };
   }
 
-  async complete(key: string, fingerprint: string, answer: StoredAnswer, ttlMs: number) {
+  async complete(
+    key: string,
+    fingerprint: string,
+    answer: StoredAnswer,
+    ttlMs: number,
+    deadline?: RedisDeadline,
+  ) {
     await this.call(() =>
       this.scripts.run(
         COMPLETE_IDEMPOTENCY_KEY_SCRIPT,
         [key],
         [fingerprint, JSON.stringify(answer), ttlMs],
+        deadline,
       ),
     );
   }
 
-  async answered(key: string): Promise<boolean> {
-    const found = await this.call(() => this.scripts.command(() => this.redis.hexists(key, 'a')));
+  async answered(key: string, deadline?: RedisDeadline): Promise<boolean> {
+    const read = () => this.redis.hexists(key, 'a');
+    const found = await this.call(() => this.scripts.command(read, deadline));
     return found === 1;
   }
 
-  async release(key: string, fingerprint: string): Promise<void> {
-    await this.call(() => this.scripts.run(RELEASE_IDEMPOTENCY_KEY_SCRIPT, [key], [fingerprint]));
+  async release(key: string, fingerprint: string, deadline?: RedisDeadline): Promise<void> {
+    await this.call(() =>
+      this.scripts.run(RELEASE_IDEMPOTENCY_KEY_SCRIPT, [key], [fingerprint], deadline),
+    );
   }
 
   private call<T>(command: () => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import type {
   VerificationAttempt,
   VerificationRecord,
 } from '../verification/verification.js';
+import type { RedisDeadline } from './redis-deadline.js';
 
 /** The per-number limits a new code must pass, in milliseconds where they are durations. */
 export interface IssuePolicy {
@@ -49,7 +50,9 @@ export type CancelResult =
 /**
  * Codes and per-number counters. Each method is one atomic step: two instances, or two requests
  * of one instance, never see a state half-way through another's call. Implementations throw
- * `StoreUnavailableError` when the backing store cannot answer.
+ * `StoreUnavailableError` when the backing store cannot answer. `deadline`: the calling
+ * request's, which a store on Redis keeps (see store/redis-deadline.ts); a call without one gets
+ * its own.
  */
 export interface OtpStore {
   /**
@@ -61,25 +64,36 @@ export interface OtpStore {
     codeHash: string,
     policy: IssuePolicy,
     verification?: NewVerification,
+    deadline?: RedisDeadline,
   ): Promise<IssueResult>;
   /**
    * Undoes an `issue` whose SMS was never delivered: removes that code (not a newer one) and
    * gives back the cooldown and the send it counted.
    */
-  revoke(phoneNumber: string, codeHash: string): Promise<void>;
+  revoke(phoneNumber: string, codeHash: string, deadline?: RedisDeadline): Promise<void>;
   /** Checks the code, counts a wrong one, deletes a right one; settles its verification. */
-  verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult>;
+  verify(
+    phoneNumber: string,
+    codeHash: string,
+    policy: VerifyPolicy,
+    deadline?: RedisDeadline,
+  ): Promise<VerifyResult>;
   /** A verification by id, until its retention ends. */
-  findVerification(id: string): Promise<VerificationRecord | undefined>;
+  findVerification(id: string, deadline?: RedisDeadline): Promise<VerificationRecord | undefined>;
   /** Cancels a pending verification and its code in one step. */
-  cancelVerification(id: string): Promise<CancelResult>;
+  cancelVerification(id: string, deadline?: RedisDeadline): Promise<CancelResult>;
   /**
    * Records a hand-over of the verification's code to a provider. `record`, when the caller has
    * it from `issue`, saves finding the verification by its id.
    */
-  recordAttempt(id: string, attempt: VerificationAttempt, record?: string): Promise<void>;
+  recordAttempt(
+    id: string,
+    attempt: VerificationAttempt,
+    record?: string,
+    deadline?: RedisDeadline,
+  ): Promise<void>;
   /** Failed verifications of the number in its current lockout window; for the challenge step. */
-  failedVerifications(phoneNumber: string): Promise<number>;
+  failedVerifications(phoneNumber: string, deadline?: RedisDeadline): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */
   ping(): Promise<void>;
 }

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ownKeySpace } from '../../../../test/support/redis.js';
 import {
-  currentRedisDeadline,
   REDIS_GIVE_UP_AFTER_MS,
   RedisDeadline,
-  withRedisDeadline,
+  requestRedisDeadline,
+  withRequestRedisDeadline,
 } from './redis-deadline.js';
 import { redisScript, redisScripts } from './redis-scripts.js';
 
@@ -15,13 +15,14 @@ describe('RedisDeadline', () => {
   const { prefix, redis, release } = ownKeySpace('deadline');
   afterAll(release);
 
-  it('is one per request: every call awaited inside it shares it', async () => {
-    const deadline = RedisDeadline.startingNow();
-    await withRedisDeadline(deadline, async () => {
-      await sleep(1);
-      expect(currentRedisDeadline()).toBe(deadline);
+  it('is one per request: the guard and the route are handed the same one', async () => {
+    const request = {};
+    const first = requestRedisDeadline(request);
+    await sleep(1);
+    await withRequestRedisDeadline(request, async (deadline) => {
+      expect(deadline).toBe(first);
     });
-    expect(currentRedisDeadline()).not.toBe(deadline);
+    expect(requestRedisDeadline({})).not.toBe(first);
   });
 
   it("leaves a provider's time out of the store's", async () => {
@@ -30,7 +31,7 @@ describe('RedisDeadline', () => {
     expect(deadline.remainingMs()).toBeGreaterThan(REDIS_GIVE_UP_AFTER_MS / 2);
     // A write after a slow provider still runs.
     const key = `${prefix}{after-provider}`;
-    await withRedisDeadline(deadline, () => redisScripts(redis).run(COUNT, [key], []));
+    await redisScripts(redis).run(COUNT, [key], [], deadline);
     expect(await redis.get(key)).toBe('1');
   }, 10_000);
 
@@ -38,9 +39,7 @@ describe('RedisDeadline', () => {
     const deadline = RedisDeadline.startingNow();
     await sleep(REDIS_GIVE_UP_AFTER_MS);
     const key = `${prefix}{too-late}`;
-    await expect(
-      withRedisDeadline(deadline, () => redisScripts(redis).run(COUNT, [key], [])),
-    ).rejects.toThrow();
+    await expect(redisScripts(redis).run(COUNT, [key], [], deadline)).rejects.toThrow();
     await sleep(50);
     expect(await redis.get(key)).toBeNull();
   }, 10_000);

@@ -20,6 +20,7 @@ import {
   verificationKeys,
 } from './otp-keys.js';
 import { callStore, redisFailureCause } from './redis-connection.js';
+import type { RedisDeadline } from './redis-deadline.js';
 import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   CancelResult,
@@ -74,6 +75,7 @@ export class RedisOtpStore implements OtpStore {
     codeHash: string,
     policy: IssuePolicy,
     verification?: NewVerification,
+    deadline?: RedisDeadline,
   ): Promise<IssueResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem, record } = verificationKeys(this.keyPrefix, phoneNumber);
@@ -103,13 +105,14 @@ export class RedisOtpStore implements OtpStore {
           verification?.test ? '1' : '0',
           phoneNumber,
         ],
+        deadline,
       ),
     );
     if (outcome !== 'issued') {
       return { outcome: outcome as 'locked' | 'cooldown' | 'send_limit', retryAfterMs };
     }
     if (verification && suffix && !indexed) {
-      await this.index(phoneNumber, idBody, suffix, verification.retentionMs);
+      await this.index(phoneNumber, idBody, suffix, verification.retentionMs, deadline);
     }
     return { outcome, canceled: idOf(canceled), record: suffix ? record(suffix) : undefined };
   }
@@ -124,27 +127,31 @@ export class RedisOtpStore implements OtpStore {
     idBody: string,
     suffix: string,
     retentionMs: number,
+    deadline?: RedisDeadline,
   ): Promise<void> {
     const key = verificationIndexKey(this.keyPrefix, idBody);
     const value = `${phoneNumber} ${suffix}`;
     await this.scripts
-      .command(() => this.redis.set(key, value, 'PX', retentionMs))
+      .command(() => this.redis.set(key, value, 'PX', retentionMs), deadline)
       .catch((error: unknown) => {
         this.logger.warn(`Verification index not written: ${redisFailureCause(this.redis, error)}`);
       });
   }
 
-  async findVerification(id: string): Promise<VerificationRecord | undefined> {
-    const located = await this.locate(id);
+  async findVerification(
+    id: string,
+    deadline?: RedisDeadline,
+  ): Promise<VerificationRecord | undefined> {
+    const located = await this.locate(id, deadline);
     if (!located) return undefined;
     const fields = await this.call(() =>
-      this.scripts.command(() => this.redis.hgetall(located.record)),
+      this.scripts.command(() => this.redis.hgetall(located.record), deadline),
     );
     return fields.id === idBodyOf(id) ? recordOf(id, located.phoneNumber, fields) : undefined;
   }
 
-  async cancelVerification(id: string): Promise<CancelResult> {
-    const located = await this.locate(id);
+  async cancelVerification(id: string, deadline?: RedisDeadline): Promise<CancelResult> {
+    const located = await this.locate(id, deadline);
     if (!located) return { outcome: 'not_found' };
     const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
     const [outcome, status] = await this.call(() =>
@@ -152,6 +159,7 @@ export class RedisOtpStore implements OtpStore {
         CANCEL_VERIFICATION_SCRIPT,
         [key, located.record],
         [located.suffix, idBodyOf(id)],
+        deadline,
       ),
     );
     if (outcome === 'not_pending') {
@@ -160,24 +168,31 @@ export class RedisOtpStore implements OtpStore {
     return { outcome: outcome as 'canceled' | 'not_found' };
   }
 
-  async recordAttempt(id: string, attempt: VerificationAttempt, record?: string): Promise<void> {
+  async recordAttempt(
+    id: string,
+    attempt: VerificationAttempt,
+    record?: string,
+    deadline?: RedisDeadline,
+  ): Promise<void> {
     // The script checks the record's id, so a record given by the caller is as safe as one found.
-    const located = record !== undefined ? { record } : await this.locate(id);
+    const located = record !== undefined ? { record } : await this.locate(id, deadline);
     if (!located) return;
     await this.call(() =>
       this.scripts.run(
         RECORD_ATTEMPT_SCRIPT,
         [located.record],
         [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
+        deadline,
       ),
     );
   }
 
-  private async locate(id: string) {
+  private async locate(id: string, deadline?: RedisDeadline) {
     if (!isVerificationId(id)) return undefined;
     const idBody = idBodyOf(id);
+    const indexKey = verificationIndexKey(this.keyPrefix, idBody);
     const indexed = await this.call(() =>
-      this.scripts.command(() => this.redis.get(verificationIndexKey(this.keyPrefix, idBody))),
+      this.scripts.command(() => this.redis.get(indexKey), deadline),
     );
     if (indexed === null) return undefined;
     const [phoneNumber, suffix] = indexed.split(' ');
@@ -185,13 +200,20 @@ export class RedisOtpStore implements OtpStore {
     return { phoneNumber, suffix, record };
   }
 
-  async revoke(phoneNumber: string, codeHash: string): Promise<void> {
+  async revoke(phoneNumber: string, codeHash: string, deadline?: RedisDeadline): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
-    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem]));
+    await this.call(() =>
+      this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem], deadline),
+    );
   }
 
-  async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {
+  async verify(
+    phoneNumber: string,
+    codeHash: string,
+    policy: VerifyPolicy,
+    deadline?: RedisDeadline,
+  ): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
     const [outcome, value, idBody] = await this.call(() =>
@@ -199,6 +221,7 @@ export class RedisOtpStore implements OtpStore {
         VERIFY_CODE_SCRIPT,
         [key],
         [codeHash, policy.lockoutThreshold, policy.lockoutWindowMs, recordStem],
+        deadline,
       ),
     );
     const verificationId = idOf(idBody);
@@ -222,10 +245,10 @@ export class RedisOtpStore implements OtpStore {
    * every master the client knows must also say the cluster is ok, which it does not while a
    * failed master's slots are unserved.
    */
-  async failedVerifications(phoneNumber: string): Promise<number> {
+  async failedVerifications(phoneNumber: string, deadline?: RedisDeadline): Promise<number> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const read = () => this.redis.hmget(key, 'f', 'l');
-    const [failures, until] = await this.call(() => this.scripts.command(read));
+    const [failures, until] = await this.call(() => this.scripts.command(read, deadline));
     // The lockout window's end is in ms of Redis's clock; this instance's is close enough here.
     return Number(until ?? 0) > Date.now() ? Number(failures ?? 0) : 0;
   }

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EvictionPolicy } from './eviction-policy.js';
 import { RedisClock } from './redis-clock.js';
-import { currentRedisDeadline, type RedisDeadline } from './redis-deadline.js';
+import { RedisDeadline } from './redis-deadline.js';
 import type { RedisClient } from './redis-connection.js';
 
 /**
@@ -86,9 +86,13 @@ export class RedisScripts {
    * Runs `script` and resolves with its reply, or rejects once the request's deadline has come:
    * a `write` that rejected for any reason has then either not run or will do nothing.
    */
-  run<T>(script: RedisScript, keys: string[], args: (string | number)[]): Promise<T> {
+  run<T>(
+    script: RedisScript,
+    keys: string[],
+    args: (string | number)[],
+    deadline = RedisDeadline.startingNow(),
+  ): Promise<T> {
     const command = this.commandOf(script);
-    const deadline = currentRedisDeadline();
     if (script.kind === 'undo') {
       return this.within(deadline, () => command(...keys, ...args)) as Promise<T>;
     }
@@ -108,8 +112,8 @@ export class RedisScripts {
   }
 
   /** A plain command (a read, a probe) within the calling request's deadline. */
-  command<T>(send: () => Promise<T>): Promise<T> {
-    return this.within(currentRedisDeadline(), async () => {
+  command<T>(send: () => Promise<T>, deadline = RedisDeadline.startingNow()): Promise<T> {
+    return this.within(deadline, async () => {
       await this.evictionPolicy.admit();
       return send();
     });

@@ -10,7 +10,8 @@ import {
   type RequestWithClientCount,
 } from '../challenge/challenge-context.decorator.js';
 import { RateLimitedError } from '../otp.errors.js';
-import { requestRedisDeadline, withRedisDeadline } from '../store/redis-deadline.js';
+import { requestRedisDeadline } from '../store/redis-deadline.js';
+import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
 
@@ -46,26 +47,27 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<IdempotentRequest & RequestWithClientCount>();
     const ttl = throttler.ttl as number;
     const limit = throttler.limit as number;
-    return withRedisDeadline(requestRedisDeadline(request), async () => {
-      // A replay counts nothing, this limit included.
-      if (request.headers['idempotency-key'] !== undefined) {
-        if (await this.idempotency.isReplay(request)) return true;
-      }
-      const tracker = await this.commonOptions.getTracker!(request as never, context);
-      const key = this.generateKey(context, tracker);
-      const record = await this.storageService.increment(
-        key,
-        ttl,
-        limit,
-        (throttler.blockDuration as number | undefined) ?? ttl,
-        throttler.name!,
-      );
-      if (record.isBlocked) {
-        await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
-      }
-      request[CLIENT_REQUESTS] = record.totalHits;
-      return true;
-    });
+    const deadline = requestRedisDeadline(request);
+    // A replay counts nothing, this limit included.
+    if (request.headers['idempotency-key'] !== undefined) {
+      if (await this.idempotency.isReplay(request, deadline)) return true;
+    }
+    const tracker = await this.commonOptions.getTracker!(request as never, context);
+    const key = this.generateKey(context, tracker);
+    // The in-memory storage of @nestjs/throttler takes no deadline, and needs none.
+    const record = await (this.storageService as RedisThrottlerStorage).increment(
+      key,
+      ttl,
+      limit,
+      (throttler.blockDuration as number | undefined) ?? ttl,
+      throttler.name!,
+      deadline,
+    );
+    if (record.isBlocked) {
+      await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+    }
+    request[CLIENT_REQUESTS] = record.totalHits;
+    return true;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { StoreUnavailableError } from '../otp.errors.js';
 import { throttleKeys } from '../store/otp-keys.js';
 import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
-import { currentRedisDeadline } from '../store/redis-deadline.js';
+import { RedisDeadline } from '../store/redis-deadline.js';
 import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 import { THROTTLE_GIVE_BACK_SCRIPT } from './throttle-give-back.lua.js';
 import { THROTTLE_HIT_SCRIPT } from './throttle-hit.lua.js';
@@ -50,6 +50,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     limit: number,
     blockDurationMs: number,
     throttlerName: string,
+    deadline = RedisDeadline.startingNow(),
   ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     const cacheKey = `${throttlerName}:${key}`;
@@ -65,6 +66,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         THROTTLE_HIT_SCRIPT,
         [k.hits, k.block],
         [ttlMs, limit, blockDurationMs],
+        deadline,
       );
     } catch (error) {
       // Without its counters the service cannot tell an attacker from a user: refuse, as the store would.
@@ -74,9 +76,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const [totalHits, expireMs, blocked, blockMs] = reply;
     if (blocked === 1) this.rememberBlock(cacheKey, now + blockMs);
     else {
-      currentRedisDeadline().undoIfUnavailable(() =>
-        this.scripts.run(THROTTLE_GIVE_BACK_SCRIPT, [k.hits], []),
-      );
+      deadline.undoIfUnavailable(() => this.scripts.run(THROTTLE_GIVE_BACK_SCRIPT, [k.hits], []));
     }
     return {
       totalHits,

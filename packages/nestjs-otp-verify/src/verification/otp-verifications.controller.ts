@@ -45,7 +45,7 @@ export class OtpVerificationsController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: VerificationResponseDto })
   find(@Param('verificationId') id: string, @Req() req: object): Promise<VerificationView> {
-    return withRequestRedisDeadline(req, () => this.verifications.find(id));
+    return withRequestRedisDeadline(req, (deadline) => this.verifications.find(id, deadline));
   }
 
   @Post(':verificationId/cancel')
@@ -63,6 +63,6 @@ export class OtpVerificationsController {
     @Body(new OtpBodyValidationPipe({}, true)) _body: object,
     @Req() req: object,
   ): Promise<VerificationView> {
-    return withRequestRedisDeadline(req, () => this.verifications.cancel(id));
+    return withRequestRedisDeadline(req, (deadline) => this.verifications.cancel(id, deadline));
   }
 }
