@@ -31,6 +31,8 @@ export class AppModule {
           isGlobal: true,
           // Without an admin key the admin routes do not exist: 404, and absent from /docs.
           fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
+          // Providers can call back only once they know where: OTP_PUBLIC_URL.
+          callbackRoutes: config.otp.publicUrl !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>
             configService.get('otp', { infer: true }),

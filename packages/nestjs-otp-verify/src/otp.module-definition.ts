@@ -3,6 +3,7 @@ import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { OTP_MODULE_OPTIONS } from './otp.constants.js';
 import type { OtpModuleOptions } from './otp-options.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
+import { PlivoStatusController } from './receipts/plivo-status.controller.js';
 
 /**
  * Options read when the module is defined, before any factory of `forRootAsync` has run:
@@ -16,6 +17,11 @@ export interface OtpModuleExtras {
   jwksRoute: boolean;
   /** `/admin/fraud/*`, with `fraudGuard.adminApiKey` as its bearer key. Default `false`. */
   fraudAdminRoutes: boolean;
+  /**
+   * `otp/callbacks/*`, where providers call back (Plivo's delivery receipts), signed by the
+   * provider instead of an API key; needs `publicUrl`. Default `false`.
+   */
+  callbackRoutes: boolean;
 }
 
 /**
@@ -30,6 +36,7 @@ const DEFAULT_EXTRAS: OtpModuleExtras = {
   isGlobal: false,
   jwksRoute: true,
   fraudAdminRoutes: false,
+  callbackRoutes: false,
 };
 
 export const {
@@ -49,6 +56,7 @@ export const {
       ...(definition.controllers ?? []),
       ...(extras.jwksRoute ? [OtpJwksController] : []),
       ...(extras.fraudAdminRoutes ? [FraudAdminController] : []),
+      ...(extras.callbackRoutes ? [PlivoStatusController] : []),
     ],
   }))
   .build();

@@ -29,6 +29,8 @@ import { idempotencyStoreProvider } from './idempotency/idempotency.providers.js
 import { OtpIdempotency } from './idempotency/otp-idempotency.js';
 import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
 import { OtpVerifications } from './verification/otp-verifications.service.js';
+import { DeliveryReceipts } from './receipts/delivery-receipts.service.js';
+import { PlivoSignature } from './receipts/plivo-signature.js';
 
 @Module({
   // The JWKS and admin controllers come with the options that ask for them (module definition).
@@ -75,12 +77,15 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     OtpIdempotency,
     usedCaptchaTokensProvider,
     ChallengeService,
+    DeliveryReceipts,
+    PlivoSignature,
   ],
   exports: [
     OtpService,
     OtpMessages,
     OtpVerifications,
     OtpEvents,
+    DeliveryReceipts,
     OTP_STORE,
     OTP_REDIS,
     SMS_PROVIDER,

@@ -25,7 +25,7 @@ import {
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { OtpMessages } from './i18n/otp-messages.js';
-import type { SmsProvider } from './sms/sms-provider.js';
+import type { SmsProvider, SmsSent } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
 import { currentRedisDeadline } from './store/redis-deadline.js';
@@ -232,9 +232,10 @@ export class OtpService {
     await this.events.verification('verification.canceled', issued.canceled);
     const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
+    let sent: SmsSent | void;
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
+      sent = await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
@@ -253,7 +254,7 @@ export class OtpService {
       await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
-    await this.recordAttempt(verification, 'sent', at);
+    await this.recordAttempt(verification, 'sent', at, sent);
     await this.events.verification('verification.pending', verification.id);
     return 'sent';
   }
@@ -262,13 +263,15 @@ export class OtpService {
     verification: NewVerification,
     status: AttemptStatus,
     at: number,
+    sent?: SmsSent | void,
   ): Promise<void> {
     const attempt = {
       channel: verification.channel,
-      provider: this.sms.name,
+      provider: sent?.provider ?? this.sms.name,
       status,
       at,
       updatedAt: Date.now(),
+      ...(sent?.messageId && { messageId: sent.messageId }),
     };
     await this.store.recordAttempt(verification.id, attempt).catch(() => undefined);
   }

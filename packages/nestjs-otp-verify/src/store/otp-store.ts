@@ -1,3 +1,4 @@
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   StoredVerificationStatus,
@@ -70,8 +71,16 @@ export interface OtpStore {
   findVerification(id: string): Promise<VerificationRecord | undefined>;
   /** Cancels a pending verification and its code in one step. */
   cancelVerification(id: string): Promise<CancelResult>;
-  /** Records a hand-over of the verification's code to a provider. */
+  /**
+   * Records a hand-over of the verification's code to a provider; an attempt with a `messageId`
+   * is indexed by it, for its receipts, as long as the verification is kept.
+   */
   recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
+  /**
+   * Applies a provider's receipt to the attempt of its message, in one step: a final status is
+   * never changed. `undefined` when no kept verification has an attempt with that message.
+   */
+  recordReceipt(receipt: DeliveryReceipt): Promise<ReceiptResult | undefined>;
   /** Failed verifications of the number in its current lockout window; for the challenge step. */
   failedVerifications(phoneNumber: string): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */

@@ -9,6 +9,8 @@ import { redisScript } from '../redis-scripts.js';
  *
  * A record past its retention is left gone (HSET would make a key that never expires), and so
  * is one that now belongs to another verification.
+ *
+ * Returns the record's remaining life (ms), which the message id's index is given; 0 if gone.
  */
 export const RECORD_ATTEMPT_SCRIPT = redisScript(
   'otpRecordAttempt',
@@ -17,6 +19,6 @@ export const RECORD_ATTEMPT_SCRIPT = redisScript(
   `
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'at', ARGV[2], 'u', ARGV[3])
-return 1
+return redis.call('PTTL', KEYS[1])
 `,
 );
