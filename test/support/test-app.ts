@@ -101,11 +101,13 @@ export const STORE_KINDS: StoreKind[] = ['one Redis', 'a Redis Cluster', 'the in
 export async function startTestAppOn(
   kind: StoreKind,
   env: Record<string, string>,
+  options: Omit<TestAppOptions, 'env' | 'memory'> = {},
 ): Promise<TestApp> {
-  if (kind === 'the in-memory store') return startTestApp({ env, memory: true });
-  if (kind === 'one Redis') return startTestApp({ env });
+  if (kind === 'the in-memory store') return startTestApp({ ...options, env, memory: true });
+  if (kind === 'one Redis') return startTestApp({ ...options, env });
   const cluster = await startRedisCluster();
-  const app = await startTestApp({ env: { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv } }).catch(
+  const clusterEnv = { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv };
+  const app = await startTestApp({ ...options, env: clusterEnv }).catch(
     async (error: unknown) => {
       await cluster.stop();
       throw error;
