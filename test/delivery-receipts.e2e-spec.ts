@@ -5,7 +5,7 @@ import request from 'supertest';
 import { OtpModule } from 'nestjs-otp-verify';
 import { FakeSmsServer, type ReceivedSms } from './support/fake-sms-server.js';
 import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
-import { startTestAppOn, type StoreKind, type TestApp } from './support/test-app.js';
+import { startTestApp, startTestAppOn, type StoreKind, type TestApp } from './support/test-app.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Where Plivo reaches the service: a load balancer's address, not the one the app listens on. */
@@ -179,6 +179,47 @@ describe.each(KINDS)('Plivo delivery receipts on %s', (kind) => {
       .send(`Status=${'x'.repeat(9 * 1024)}`);
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('payload_too_large');
+  });
+});
+
+describe('the callback route with API keys', () => {
+  const KEY = 'backend-key-of-at-least-32-characters!!';
+  let fake: FakeSmsServer;
+  let t: TestApp;
+  let withoutUrl: TestApp;
+
+  beforeAll(async () => {
+    fake = await FakeSmsServer.start();
+    const env = { ...fake.plivoEnv(), OTP_API_KEYS: `web=${KEY}` };
+    t = await startTestApp({ realSms: true, env: { ...env, OTP_PUBLIC_URL: PUBLIC_URL } });
+    withoutUrl = await startTestApp({ realSms: true, env });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await withoutUrl?.close();
+    await fake?.stop();
+  });
+
+  it('takes signed receipts without a key, is documented without one, and exists only with OTP_PUBLIC_URL', async () => {
+    const base = await t.listen();
+    const phoneNumber = newNumber();
+    await request(t.server)
+      .post('/api/otp/request')
+      .set('authorization', `Bearer ${KEY}`)
+      .send({ phoneNumber })
+      .expect(202);
+    const [sms] = fake.received;
+    expect((await fake.plivoStatus(sms, { status: 'delivered', via: base })).status).toBe(204);
+
+    const { paths } = (await request(t.server).get('/docs-json').expect(200)).body;
+    const callback = paths['/api/otp/callbacks/plivo/status'].post;
+    expect(callback.security).toBeUndefined();
+    expect(Object.keys(callback.responses)).toEqual(expect.arrayContaining(['204', '403']));
+    expect(paths['/api/otp/request'].post.security).toEqual([{ apiKey: [] }]);
+
+    const absent = (await request(withoutUrl.server).get('/docs-json').expect(200)).body;
+    expect(absent.paths['/api/otp/callbacks/plivo/status']).toBeUndefined();
+    await request(withoutUrl.server).post('/api/otp/callbacks/plivo/status').expect(404);
   });
 });
 
