@@ -4,6 +4,8 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
+  Logger,
+  type OnModuleInit,
   Post,
   Req,
   UseFilters,
@@ -40,12 +42,21 @@ interface PlivoStatusForm {
 @Controller(PLIVO_STATUS_ROUTE)
 @UseFilters(OtpRouteExceptionFilter)
 @UseGuards(OtpCallbackFormGuard)
-export class PlivoStatusController {
+export class PlivoStatusController implements OnModuleInit {
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
     private readonly signature: PlivoSignature,
     private readonly receipts: DeliveryReceipts,
   ) {}
+
+  /** Without the URL there is nothing a signature could be checked against. */
+  onModuleInit(): void {
+    if (this.settings.publicUrl === undefined) {
+      new Logger('PlivoCallbacks').warn(
+        'callbackRoutes is on without publicUrl: every Plivo status callback will be refused',
+      );
+    }
+  }
 
   @Post()
   @HttpCode(HttpStatus.NO_CONTENT)
