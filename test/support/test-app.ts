@@ -107,12 +107,10 @@ export async function startTestAppOn(
   if (kind === 'one Redis') return startTestApp({ ...options, env });
   const cluster = await startRedisCluster();
   const clusterEnv = { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv };
-  const app = await startTestApp({ ...options, env: clusterEnv }).catch(
-    async (error: unknown) => {
-      await cluster.stop();
-      throw error;
-    },
-  );
+  const app = await startTestApp({ ...options, env: clusterEnv }).catch(async (error: unknown) => {
+    await cluster.stop();
+    throw error;
+  });
   return {
     ...app,
     async close() {
