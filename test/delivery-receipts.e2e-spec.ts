@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { OtpModule } from 'nestjs-otp-verify';
 import { FakeSmsServer, type ReceivedSms } from './support/fake-sms-server.js';
-import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
+import { HOST_HASH_SECRET, startHostApp, type HostPlatform } from './support/host-app.js';
 import { startTestApp, startTestAppOn, type StoreKind, type TestApp } from './support/test-app.js';
 import { WEBHOOK_SECRET, WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -223,7 +223,9 @@ describe('the callback route with API keys', () => {
   });
 });
 
-describe('Plivo delivery receipts in an Express host app', () => {
+const PLATFORMS: HostPlatform[] = ['Express', 'Fastify'];
+
+describe.each(PLATFORMS)('Plivo delivery receipts in a host app on %s', (platform) => {
   let fake: FakeSmsServer;
   let app: INestApplication;
   let base: string;
@@ -243,7 +245,7 @@ describe('Plivo delivery receipts in an Express host app', () => {
         ],
       },
       undefined,
-      'Express',
+      platform,
       (host) => host.setGlobalPrefix('auth'),
     );
     await app.listen(0, '127.0.0.1');
@@ -254,7 +256,7 @@ describe('Plivo delivery receipts in an Express host app', () => {
     await fake?.stop();
   });
 
-  it('takes a signed receipt through the host its own urlencoded parser, and refuses forgeries and other forms', async () => {
+  it("takes a signed receipt through the host's own form parser, and refuses forgeries and other forms", async () => {
     const phoneNumber = '+447401500001';
     const answer = await request(app.getHttpServer())
       .post('/auth/otp/request')
