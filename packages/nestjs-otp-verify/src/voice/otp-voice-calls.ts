@@ -74,7 +74,6 @@ export class OtpVoiceCalls {
     return this.tickets.seal({
       verificationId: verification.id,
       expiresAt: Date.now() + this.settings.ttlSeconds * 1000,
-      locale: verification.locale,
       code,
     });
   }
@@ -99,11 +98,11 @@ export class OtpVoiceCalls {
    * code expired, was approved, canceled or replaced.
    */
   async answer(ticket: string): Promise<string> {
-    const { verificationId, expiresAt, locale, code } = this.tickets.open(ticket);
+    const { verificationId, expiresAt, code } = this.tickets.open(ticket);
     if (expiresAt <= Date.now()) throw new OtpNotFoundError();
     const record = await this.store.findVerification(verificationId);
     if (!record || statusAt(record, Date.now()) !== 'pending') throw new OtpNotFoundError();
-    const { text, language } = this.messages.voice(locale, code);
+    const { text, language } = this.messages.voice(record.locale, code);
     return `<Response><Speak language="${escapeXml(language)}" loop="${SPOKEN_TIMES}">${escapeXml(text)}</Speak></Response>`;
   }
 }

@@ -1,14 +1,15 @@
 import {
   Controller,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
   Param,
   Post,
   Req,
+  Res,
   UseFilters,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiOtpErrors } from '../dto/api-otp-errors.decorator.js';
 import { OtpErrorCode as E } from '../otp.errors.js';
@@ -29,21 +30,29 @@ const DESCRIPTION =
 @UseFilters(OtpRouteExceptionFilter)
 @ApiOtpErrors(E.InvalidSignature, E.OtpNotFound, E.StoreUnavailable)
 export class VoiceAnswerController {
-  constructor(private readonly voice: OtpVoiceCalls) {}
+  constructor(
+    private readonly voice: OtpVoiceCalls,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @Get(':ticket')
-  @Header('Content-Type', XML)
   @ApiOperation({ summary: 'Plivo XML of a voice call (Plivo only)', description: DESCRIPTION })
   @ApiParam({ name: 'ticket', description: 'Sealed by the service when it placed the call' })
   @ApiProduces(XML)
   @ApiOkResponse({ description: 'Plivo XML', schema: { type: 'string' } })
-  answer(@Param('ticket') ticket: string, @Req() request: object): Promise<string> {
-    return withRequestRedisDeadline(request, () => this.voice.answer(ticket));
+  async answer(
+    @Param('ticket') ticket: string,
+    @Req() request: object,
+    @Res({ passthrough: true }) response: object,
+  ): Promise<string> {
+    const xml = await withRequestRedisDeadline(request, () => this.voice.answer(ticket));
+    // Set on success only: a refusal is the contract's JSON body.
+    this.adapterHost.httpAdapter.setHeader(response, 'Content-Type', XML);
+    return xml;
   }
 
   @Post(':ticket')
   @HttpCode(HttpStatus.OK)
-  @Header('Content-Type', XML)
   @ApiOperation({
     summary: 'Plivo XML of a voice call, by POST (Plivo only)',
     description: DESCRIPTION,
@@ -51,7 +60,11 @@ export class VoiceAnswerController {
   @ApiParam({ name: 'ticket', description: 'Sealed by the service when it placed the call' })
   @ApiProduces(XML)
   @ApiOkResponse({ description: 'Plivo XML', schema: { type: 'string' } })
-  answerByPost(@Param('ticket') ticket: string, @Req() request: object): Promise<string> {
-    return this.answer(ticket, request);
+  answerByPost(
+    @Param('ticket') ticket: string,
+    @Req() request: object,
+    @Res({ passthrough: true }) response: object,
+  ): Promise<string> {
+    return this.answer(ticket, request, response);
   }
 }
