@@ -200,6 +200,8 @@ describe('voice calls: settings, number types and Plivo failures (one Redis)', (
 
   it('gives the call back when Plivo refused it, and keeps the code when its answer was lost', async () => {
     const phone = '+447400123406';
+    // An SMS first, so the send window outlives the refused call's give-back.
+    await requestCode(t, phone).expect(202);
     fake.script('plivoCall', 400);
     const refused = await requestCode(t, phone, 'voice').expect(502);
     expect(refused.body).toEqual({
