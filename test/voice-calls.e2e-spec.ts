@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { OtpModule, VoiceFallback } from 'nestjs-otp-verify';
+import { Test } from '@nestjs/testing';
+import { OtpModule, OtpService, VoiceFallback } from 'nestjs-otp-verify';
 import { ConfigError, loadAppConfig } from '../src/config/app-config.js';
 import { FakeSmsServer, type ReceivedCall } from './support/fake-sms-server.js';
 import { HOST_HASH_SECRET, startHostApp } from './support/host-app.js';
@@ -314,4 +315,36 @@ describe('voice calls in an Express host app importing OtpModule.forRoot', () =>
       .expect(200);
     expect((await fake.fetchAnswer(fake.calls[0])).status).toBe(404);
   });
+});
+
+it('tells a host app that voice calls need the callback routes', async () => {
+  const plivo = fake.plivoEnv();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      OtpModule.forRoot({
+        hashSecret: HOST_HASH_SECRET,
+        publicUrl: 'http://127.0.0.1:9/v1',
+        sms: {
+          provider: 'plivo',
+          plivo: {
+            authId: plivo.PLIVO_AUTH_ID,
+            authToken: plivo.PLIVO_AUTH_TOKEN,
+            sender: plivo.PLIVO_SENDER,
+            baseUrl: plivo.PLIVO_BASE_URL,
+          },
+        },
+      }),
+    ],
+  }).compile();
+  try {
+    await expect(
+      moduleRef.get(OtpService).requestCode('+447400123411', { channel: 'voice' }),
+    ).rejects.toMatchObject({
+      code: 'channel_unavailable',
+      message: expect.stringMatching(/callbackRoutes/),
+    });
+    expect(fake.calls).toHaveLength(0);
+  } finally {
+    await moduleRef.close();
+  }
 });
