@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
-/** `plivoCall`: Plivo's Call API, scripted apart from its Message API. */
-export type FakeProvider = 'plivo' | 'sns' | 'plivoCall';
+export type FakeProvider = 'plivo' | 'sns';
+/** What a test can script replies for: each provider, and Plivo's Call API apart from its messages. */
+export type FakeApi = FakeProvider | 'plivoCall';
 /**
  * An HTTP status to answer with; `hang`: read the request and never answer; `reset`: read it and
  * close the connection unanswered; `{ status, afterMs }`: answer `status`, late.
@@ -56,7 +57,7 @@ const SNS_ERROR_CODES: Record<number, string> = {
 export class FakeSmsServer {
   readonly received: ReceivedSms[] = [];
   readonly calls: ReceivedCall[] = [];
-  private readonly scripts: Record<FakeProvider, FakeReply[]> = {
+  private readonly scripts: Record<FakeApi, FakeReply[]> = {
     plivo: [],
     sns: [],
     plivoCall: [],
@@ -75,11 +76,11 @@ export class FakeSmsServer {
   }
 
   /** Replies for the next requests to `provider`, in order; success once they are used up. */
-  script(provider: FakeProvider, ...replies: FakeReply[]): void {
+  script(provider: FakeApi, ...replies: FakeReply[]): void {
     this.scripts[provider].push(...replies);
   }
 
-  hits(provider: FakeProvider): number {
+  hits(provider: FakeApi): number {
     if (provider === 'plivoCall') return this.calls.length;
     return this.received.filter((sms) => sms.provider === provider).length;
   }
@@ -166,6 +167,11 @@ export class FakeSmsServer {
       credential: basic && Buffer.from(basic, 'base64').toString('utf8'),
       replied: reply,
     });
+    if (reply === 'hang') return;
+    if (reply === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     const status = typeof reply === 'object' ? reply.status : reply;
     const write = () => {
       if (res.destroyed) return;
@@ -178,9 +184,7 @@ export class FakeSmsServer {
         ),
       );
     };
-    if (reply === 'hang') return;
-    if (reply === 'reset') req.socket.destroy();
-    else if (typeof reply === 'object') setTimeout(write, reply.afterMs);
+    if (typeof reply === 'object') setTimeout(write, reply.afterMs);
     else write();
   }
 
