@@ -221,6 +221,23 @@ describe('voice calls: settings, number types and Plivo failures (one Redis)', (
     expectRefused(await requestCode(t, lost, 'voice'), 'send_limit_exceeded', 3600);
   });
 
+  it('answers Plivo without an API key, while every OTP call needs one', async () => {
+    const key = 'voice-test-api-key-of-at-least-32-characters';
+    const keyed = await startVoiceApp({ OTP_API_KEYS: `backend=${key}` });
+    try {
+      await requestCode(keyed, '+447400123412', 'voice').expect(401);
+      await request(keyed.server)
+        .post('/api/otp/request')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ phoneNumber: '+447400123412', channel: 'voice' })
+        .expect(202);
+      expect(fake.calls).toHaveLength(1);
+      expect(await spokenCode(fake.calls[0])).toMatch(/^\d{6}$/);
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('makes no fallback call when OTP_VOICE_FALLBACK is off', async () => {
     const res = await requestCode(t, '+447400123408').expect(202);
     const outcome = await t.app.get(VoiceFallback).callAfterUndeliveredSms(res.body.verificationId);
