@@ -6,6 +6,7 @@ import type { OtpSettings } from '../otp-options.js';
 import { maskPhoneNumber, parsePhoneNumber } from '../phone/phone-number.js';
 import { SmsDeliveryError } from '../sms/resilient-sms.provider.js';
 import type { FallbackCallRefusal, OtpStore } from '../store/otp-store.js';
+import { currentRedisDeadline } from '../store/redis-deadline.js';
 import { statusAt, type AttemptStatus } from '../verification/verification.js';
 import { OtpVoiceCalls } from './otp-voice-calls.js';
 
@@ -72,7 +73,8 @@ export class VoiceFallback {
     if (admission.outcome !== 'admitted') throw new FallbackNotAdmitted(admission.outcome);
     const at = Date.now();
     try {
-      await this.voice.place(e164, admission.ticket);
+      // Plivo's time is not the store's: the record and the fraud guard's give-back keep theirs.
+      await currentRedisDeadline().excluding(() => this.voice.place(e164, admission.ticket));
     } catch (error) {
       const unknown = error instanceof SmsDeliveryError && error.mayHaveBeenSent;
       await this.record(verificationId, unknown ? 'unconfirmed' : 'failed', at);
