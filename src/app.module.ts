@@ -31,7 +31,7 @@ export class AppModule {
           isGlobal: true,
           // Without an admin key the admin routes do not exist: 404, and absent from /docs.
           fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
-          // Providers can call back only once they know where: OTP_PUBLIC_URL.
+          // Providers call back only at a public URL: without one, the routes do not exist.
           callbackRoutes: config.otp.publicUrl !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>

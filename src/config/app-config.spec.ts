@@ -29,6 +29,7 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   verificationRetentionSeconds: 'OTP_VERIFICATION_RETENTION_SECONDS',
   idempotencyTtlSeconds: 'OTP_IDEMPOTENCY_TTL_SECONDS',
   'webhooks.retryHours': 'OTP_WEBHOOK_RETRY_HOURS',
+  'voice.maxCallsPerWindow': 'OTP_MAX_CALLS_PER_WINDOW',
 };
 
 describe('loadAppConfig', () => {

@@ -31,9 +31,12 @@ import { OtpVerificationsController } from './verification/otp-verifications.con
 import { OtpVerifications } from './verification/otp-verifications.service.js';
 import { DeliveryReceipts } from './receipts/delivery-receipts.service.js';
 import { PlivoSignature } from './receipts/plivo-signature.js';
+import { CodeDeliveries } from './voice/code-delivery.js';
+import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
+import { VoiceFallback } from './voice/voice-fallback.js';
 
 @Module({
-  // The JWKS and admin controllers come with the options that ask for them (module definition).
+  // The JWKS, admin and callback controllers come with the extras that ask for them (module definition).
   controllers: [OtpController, OtpVerificationsController],
   providers: [
     {
@@ -79,6 +82,9 @@ import { PlivoSignature } from './receipts/plivo-signature.js';
     ChallengeService,
     DeliveryReceipts,
     PlivoSignature,
+    OtpVoiceCalls,
+    CodeDeliveries,
+    VoiceFallback,
   ],
   exports: [
     OtpService,
@@ -94,6 +100,7 @@ import { PlivoSignature } from './receipts/plivo-signature.js';
     OtpApiKeys,
     OtpTestNumbers,
     FraudGuardService,
+    VoiceFallback,
   ],
 })
 export class OtpModule extends ConfigurableOtpModule {}
