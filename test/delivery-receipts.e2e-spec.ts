@@ -182,6 +182,64 @@ describe.each(KINDS)('Plivo delivery receipts on %s', (kind) => {
   });
 });
 
+describe('an SMS that did not arrive, with OTP_VOICE_FALLBACK=undelivered', () => {
+  let fake: FakeSmsServer;
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    fake = await FakeSmsServer.start();
+    const env = {
+      ...fake.plivoEnv(),
+      OTP_PUBLIC_URL: PUBLIC_URL,
+      OTP_RESEND_COOLDOWN_SECONDS: '0',
+      OTP_VOICE_FALLBACK: 'undelivered',
+    };
+    t = await startTestApp({ realSms: true, env });
+    base = await t.listen();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+  });
+
+  const send = async (phoneNumber: string) => {
+    const answer = await request(t.server).post('/api/otp/request').send({ phoneNumber });
+    expect(answer.status).toBe(202);
+    const sms = fake.received.findLast((received) => received.to === phoneNumber)!;
+    return { id: answer.body.verificationId as string, sms };
+  };
+  const callback = (sms: ReceivedSms, status: string) =>
+    fake.plivoStatus(sms, { status, via: base });
+
+  it('is followed by one call while its code is pending, and the SMS keeps its own attempt', async () => {
+    const phoneNumber = newNumber();
+    const { id, sms } = await send(phoneNumber);
+    expect((await callback(sms, 'undelivered')).status).toBe(204);
+    expect(fake.calls.map((call) => call.to)).toEqual([phoneNumber.slice(1)]);
+    const shown = await request(t.server).get(`/api/otp/verifications/${id}`).expect(200);
+    expect(shown.body.attempts).toEqual([
+      expect.objectContaining({ channel: 'sms', provider: 'plivo', status: 'undelivered' }),
+      expect.objectContaining({ channel: 'voice', provider: 'plivo', status: 'sent' }),
+    ]);
+    // A replay or a later final status calls no one again.
+    for (const late of ['undelivered', 'failed']) {
+      expect((await callback(sms, late)).status).toBe(204);
+    }
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('calls no one for a delivered SMS, nor for a code no longer pending', async () => {
+    const calls = fake.calls.length;
+    const delivered = await send(newNumber());
+    expect((await callback(delivered.sms, 'delivered')).status).toBe(204);
+    const canceled = await send(newNumber());
+    await request(t.server).post(`/api/otp/verifications/${canceled.id}/cancel`).expect(200);
+    expect((await callback(canceled.sms, 'failed')).status).toBe(204);
+    expect(fake.calls).toHaveLength(calls);
+  });
+});
+
 describe('the callback route with API keys', () => {
   const KEY = 'backend-key-of-at-least-32-characters!!';
   let fake: FakeSmsServer;

@@ -334,9 +334,12 @@ export function describeOtpStoreContract(
           status: 'undelivered',
         });
       }
-      const [attempt] = (await store.findVerification(id))!.attempts;
+      // A call that follows the SMS is an attempt of its own, after it.
+      await store.recordAttempt(id, { ...sent, channel: 'voice' });
+      const [attempt, call] = (await store.findVerification(id))!.attempts;
       expect(attempt).toMatchObject({ status: 'undelivered', errorCode: '30', messageId: 'msg-1' });
       expect(attempt.updatedAt).toBeGreaterThanOrEqual(at);
+      expect(call).toEqual({ ...sent, channel: 'voice' });
       await store.verify(phone, 'h1', verifyPolicy);
       const settled = await store.recordReceipt({ ...receipt, status: 'delivered' });
       expect(settled).toMatchObject({ changed: false, pending: false });

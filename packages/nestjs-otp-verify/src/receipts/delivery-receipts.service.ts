@@ -1,9 +1,10 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { OtpEvents } from '../events/otp-events.js';
 import { InjectOtpStore, InjectSmsDeliveryObserver } from '../otp.decorators.js';
 import type { SmsDeliveryObserver } from '../sms/sms-delivery-observer.js';
 import type { OtpStore } from '../store/otp-store.js';
 import type { AttemptStatus } from '../verification/verification.js';
+import { VoiceFallback } from '../voice/voice-fallback.js';
 import type { DeliveryReceipt } from './delivery-receipt.js';
 
 /** A receipt that moved an attempt: what a follow-up (a voice call, say) needs to decide. */
@@ -16,14 +17,18 @@ export interface DeliveryStatusChange {
 
 /**
  * Applies providers' delivery receipts to the attempts they name, whatever the provider: the
- * attempt's status, the metrics and the events. A receipt for a message the service does not
- * know (another application's, or one past its verification's retention) changes nothing.
+ * attempt's status, the metrics, the events and, for an SMS that did not arrive, the voice
+ * fallback. A receipt for a message the service does not know (another application's, or one
+ * past its verification's retention) changes nothing.
  */
 @Injectable()
 export class DeliveryReceipts {
+  private readonly logger = new Logger('DeliveryReceipts');
+
   constructor(
     @InjectOtpStore() private readonly store: OtpStore,
     private readonly events: OtpEvents,
+    private readonly voiceFallback: VoiceFallback,
     @Optional() @InjectSmsDeliveryObserver() private readonly observer?: SmsDeliveryObserver,
   ) {}
 
@@ -39,11 +44,19 @@ export class DeliveryReceipts {
     await this.deliveryStatusChanged({ verificationId, status, stillPending: pending });
   }
 
-  /** Where every receipt that moved an attempt ends; a `sent` one is no news to anyone. */
+  /**
+   * Where every receipt that moved an attempt ends; a `sent` one is no news to anyone. The
+   * receipt is already applied: a fallback that fails is logged, not answered, since Plivo's
+   * retry of this receipt would change nothing and call no one.
+   */
   private async deliveryStatusChanged(change: DeliveryStatusChange): Promise<void> {
     if (change.status === 'sent') return;
-    const type =
-      change.status === 'delivered' ? 'verification.delivered' : 'verification.undelivered';
+    const arrived = change.status === 'delivered';
+    const type = arrived ? 'verification.delivered' : 'verification.undelivered';
     await this.events.verification(type, change.verificationId);
+    if (arrived || !change.stillPending) return;
+    await this.voiceFallback
+      .callAfterUndeliveredSms(change.verificationId)
+      .catch((error: Error) => this.logger.warn(`Fallback call not made: ${error.message}`));
   }
 }

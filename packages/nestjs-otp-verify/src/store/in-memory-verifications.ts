@@ -81,7 +81,7 @@ export class InMemoryVerifications {
   recordAttempt(id: string, attempt: VerificationAttempt): void {
     const record = this.find(id);
     if (!record) return;
-    record.attempts = [attempt];
+    record.attempts.push(attempt);
     record.updatedAt = attempt.updatedAt;
     if (attempt.messageId !== undefined) {
       this.messages.set(`${attempt.provider}:${attempt.messageId}`, id);

@@ -80,8 +80,8 @@ export interface OtpStore {
   /** Cancels a pending verification and its code in one step. */
   cancelVerification(id: string): Promise<CancelResult>;
   /**
-   * Records a hand-over of the verification's code to a provider; an attempt with a `messageId`
-   * is indexed by it, for its receipts, as long as the verification is kept.
+   * Records a hand-over of the verification's code to a provider, after the attempts before it;
+   * one with a `messageId` is indexed by it, for its receipts, as long as the verification is kept.
    */
   recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
   /**

@@ -187,7 +187,7 @@ export class RedisOtpStore implements OtpStore {
       this.scripts.run<number>(
         RECORD_ATTEMPT_SCRIPT,
         [located.record],
-        [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
+        [idBodyOf(id), JSON.stringify(attempt), attempt.updatedAt],
       ),
     );
     if (attempt.messageId === undefined || keptForMs <= 0) return;
