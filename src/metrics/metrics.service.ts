@@ -9,6 +9,7 @@ import type {
   OtpEventType,
   SmsDeliveryEvent,
   SmsDeliveryObserver,
+  SmsDeliveryStatusEvent,
   WebhookDeliveryObserver,
   WebhookOutcome,
 } from 'nestjs-otp-verify';
@@ -62,6 +63,14 @@ export class MetricsService
     help: 'Time a provider took to accept or refuse an SMS, retries included',
     labelNames: ['provider'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  /** Each message's status as its receipts moved it; replays and late receipts are not counted. */
+  private readonly smsDeliveryStatuses = new Counter({
+    name: 'otp_sms_delivery_status_total',
+    help: "SMS whose provider's delivery receipt moved them to a status (sent, delivered, undelivered, failed), by provider and country",
+    labelNames: ['provider', 'status', 'country'],
     registers: [this.registry],
   });
 
@@ -167,6 +176,10 @@ export class MetricsService
   smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
+  }
+
+  smsDeliveryStatus({ provider, status, country }: SmsDeliveryStatusEvent): void {
+    this.smsDeliveryStatuses.inc({ provider, status, country });
   }
 
   fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {

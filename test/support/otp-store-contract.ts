@@ -5,6 +5,8 @@ import type {
   OtpStore,
   VerifyPolicy,
 } from '../../packages/nestjs-otp-verify/src/store/otp-store.js';
+import { newVerificationId } from '../../packages/nestjs-otp-verify/src/verification/verification-id.js';
+import type { NewVerification } from '../../packages/nestjs-otp-verify/src/verification/verification.js';
 
 export interface StoreUnderTest {
   store: OtpStore;
@@ -20,6 +22,16 @@ const issuePolicy: IssuePolicy = {
   lockoutThreshold: 100,
 };
 const verifyPolicy: VerifyPolicy = { lockoutThreshold: 100, lockoutWindowMs: 60_000 };
+
+const smsVerification = (ticket?: string): NewVerification => ({
+  id: newVerificationId(),
+  channel: 'sms',
+  locale: 'en',
+  country: 'GB',
+  test: false,
+  retentionMs: 60_000,
+  ticket,
+});
 
 let sequence = 0;
 const nextNumber = (): string => `+4474001${String(++sequence).padStart(5, '0')}`;
@@ -172,6 +184,63 @@ export function describeOtpStoreContract(
       });
     });
 
+    it('counts calls against their own cap in the send window, and gives back a revoked one', async () => {
+      const call = { ...issuePolicy, maxCalls: 2 };
+      await expect(store.issue(phone, 'c1', call)).resolves.toEqual({ outcome: 'issued' });
+      await expect(store.issue(phone, 'c2', call)).resolves.toEqual({ outcome: 'issued' });
+      const refused = await store.issue(phone, 'c3', call);
+      expect(refused).toEqual({ outcome: 'send_limit', retryAfterMs: expect.any(Number) });
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
+      await expect(store.issue(phone, 's1', issuePolicy)).resolves.toEqual({ outcome: 'issued' });
+
+      const other = nextNumber();
+      const oneCall = { ...issuePolicy, maxCalls: 1 };
+      await store.issue(other, 'sms', issuePolicy);
+      await store.issue(other, 'c1', oneCall);
+      await store.revoke(other, 'c1', true);
+      await expect(store.issue(other, 'c2', oneCall)).resolves.toEqual({ outcome: 'issued' });
+      expect((await store.issue(other, 'c3', oneCall)).outcome).toBe('send_limit');
+    });
+
+    it('admits one fallback call per pending SMS code, with its ticket, within the calls cap', async () => {
+      const sms = smsVerification('sealed');
+      await store.issue(phone, 'h1', issuePolicy, sms);
+      await expect(store.admitFallbackCall(sms.id, 1)).resolves.toEqual({
+        outcome: 'admitted',
+        phoneNumber: phone,
+        ticket: 'sealed',
+      });
+      await expect(store.admitFallbackCall(sms.id, 5)).resolves.toEqual({
+        outcome: 'already_called',
+      });
+      expect((await store.issue(phone, 'h2', { ...issuePolicy, maxCalls: 1 })).outcome).toBe(
+        'send_limit',
+      );
+
+      const plain = smsVerification();
+      await store.issue(nextNumber(), 'h', issuePolicy, plain);
+      await expect(store.admitFallbackCall(plain.id, 5)).resolves.toEqual({ outcome: 'no_ticket' });
+
+      const replaced = smsVerification('first');
+      const twice = nextNumber();
+      await store.issue(twice, 'a', issuePolicy, replaced);
+      await store.issue(twice, 'b', issuePolicy, smsVerification('second'));
+      await expect(store.admitFallbackCall(replaced.id, 5)).resolves.toEqual({
+        outcome: 'not_pending',
+      });
+
+      const called = nextNumber();
+      const afterCall = smsVerification('sealed');
+      await store.issue(called, 'c', { ...issuePolicy, maxCalls: 1 });
+      await store.issue(called, 's', issuePolicy, afterCall);
+      await expect(store.admitFallbackCall(afterCall.id, 1)).resolves.toEqual({
+        outcome: 'call_limit',
+      });
+      await expect(store.admitFallbackCall(newVerificationId(), 1)).resolves.toEqual({
+        outcome: 'not_pending',
+      });
+    });
+
     it('issues exactly one code to 30 concurrent requests under a cooldown', async () => {
       const policy = { ...issuePolicy, cooldownMs: 30_000 };
       const results = await Promise.all(
@@ -227,6 +296,67 @@ export function describeOtpStoreContract(
       const locked = await store.issue(phone, 'fixed', exempt);
       expect(locked).toEqual({ outcome: 'locked', retryAfterMs: expect.any(Number) });
       expect((await store.verify(phone, 'fixed', lock)).outcome).toBe('locked');
+    });
+
+    it('applies receipts to the attempt of their message, never moving a final status back', async () => {
+      const id = newVerificationId();
+      const verification = { id, channel: 'sms', locale: 'en', country: 'GB', test: false };
+      await store.issue(phone, 'h1', issuePolicy, { ...verification, retentionMs: 3_600_000 });
+      const at = Date.now();
+      const sent = {
+        channel: 'sms',
+        provider: 'plivo',
+        status: 'sent',
+        at,
+        updatedAt: at,
+      } as const;
+      await store.recordAttempt(id, { ...sent, messageId: 'msg-1' });
+      const receipt = { provider: 'plivo', messageId: 'msg-1' };
+      const result = { verificationId: id, country: 'GB', pending: true };
+      await expect(
+        store.recordReceipt({ ...receipt, messageId: 'other', status: 'delivered' }),
+      ).resolves.toBeUndefined();
+      await expect(
+        store.recordReceipt({ ...receipt, provider: 'sns', status: 'failed' }),
+      ).resolves.toBeUndefined();
+      await expect(store.recordReceipt({ ...receipt, status: 'sent' })).resolves.toEqual({
+        ...result,
+        changed: false,
+        status: 'sent',
+      });
+      await expect(
+        store.recordReceipt({ ...receipt, status: 'undelivered', errorCode: '30' }),
+      ).resolves.toEqual({ ...result, changed: true, status: 'undelivered' });
+      for (const late of ['delivered', 'sent', 'undelivered'] as const) {
+        await expect(store.recordReceipt({ ...receipt, status: late })).resolves.toEqual({
+          ...result,
+          changed: false,
+          status: 'undelivered',
+        });
+      }
+      // A call that follows the SMS is an attempt of its own, after it.
+      await store.recordAttempt(id, { ...sent, channel: 'voice' });
+      const [attempt, call] = (await store.findVerification(id))!.attempts;
+      expect(attempt).toMatchObject({ status: 'undelivered', errorCode: '30', messageId: 'msg-1' });
+      expect(attempt.updatedAt).toBeGreaterThanOrEqual(at);
+      expect(call).toEqual({ ...sent, channel: 'voice' });
+      await store.verify(phone, 'h1', verifyPolicy);
+      const settled = await store.recordReceipt({ ...receipt, status: 'delivered' });
+      expect(settled).toMatchObject({ changed: false, pending: false });
+    });
+
+    it('forgets a message when its verification is no longer kept', async () => {
+      const id = newVerificationId();
+      const verification = { id, channel: 'sms', locale: 'en', country: 'GB', test: false };
+      await store.issue(phone, 'h1', issuePolicy, { ...verification, retentionMs: 200 });
+      const at = Date.now();
+      await store.recordAttempt(id, {
+        ...{ channel: 'sms', provider: 'plivo', status: 'sent', at, updatedAt: at },
+        messageId: 'msg-brief',
+      });
+      await sleep(300);
+      const receipt = { provider: 'plivo', messageId: 'msg-brief', status: 'delivered' } as const;
+      await expect(store.recordReceipt(receipt)).resolves.toBeUndefined();
     });
 
     it('answers a ping', async () => {

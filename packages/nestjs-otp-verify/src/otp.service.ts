@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
 import { ChallengeService, type ChallengeContext } from './challenge/challenge.service.js';
 import { ChallengeNeededError, FraudGuardService } from './fraud/fraud-guard.service.js';
-import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
+import { InjectOtpSettings, InjectOtpStore } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
   type LimitWait,
@@ -14,7 +14,6 @@ import {
   ResendCooldownError,
   SendLimitExceededError,
   SmsDeliveryFailedError,
-  ChannelUnavailableError,
 } from './otp.errors.js';
 import {
   assertCountryAllowed,
@@ -25,7 +24,7 @@ import {
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { OtpMessages } from './i18n/otp-messages.js';
-import type { SmsProvider } from './sms/sms-provider.js';
+import type { SmsSent } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
 import { RedisDeadline } from './store/redis-deadline.js';
@@ -34,6 +33,8 @@ import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { OtpEvents } from './events/otp-events.js';
 import type { AttemptStatus, NewVerification } from './verification/verification.js';
 import { newVerificationId } from './verification/verification-id.js';
+import { CodeDeliveries } from './voice/code-delivery.js';
+import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
 
 export type OtpChannel = 'sms' | 'voice';
 
@@ -86,13 +87,14 @@ export class OtpService {
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
-    @InjectSmsProvider() private readonly sms: SmsProvider,
     private readonly tokens: OtpTokenSigner,
     private readonly testNumbers: OtpTestNumbers,
     private readonly fraudGuard: FraudGuardService,
     private readonly events: OtpEvents,
     private readonly challenge: ChallengeService,
     private readonly messages: OtpMessages,
+    private readonly voice: OtpVoiceCalls,
+    private readonly deliveries: CodeDeliveries,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -143,7 +145,7 @@ export class OtpService {
     deadline = RedisDeadline.startingNow(),
   ): Promise<OtpRequestResult> {
     const channel = request.channel ?? 'sms';
-    if (channel === 'voice') throw new ChannelUnavailableError();
+    if (channel === 'voice') this.voice.assertAvailable();
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) {
       const { e164, code } = testNumber;
@@ -151,7 +153,7 @@ export class OtpService {
     }
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
-    assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
+    assertNumberTypeAllowed(phone, this.voice.numberTypesFor(channel));
     const risk = {
       failures: () => this.store.failedVerifications(phone.e164, deadline),
       country: () => phone.region ?? '001',
@@ -224,12 +226,12 @@ export class OtpService {
   ): Promise<'sent' | 'unconfirmed'> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
-
+    const delivery = this.deliveries.of(phone.e164, verification, code, this.issuePolicy);
     const issued = await this.store.issue(
       phone.e164,
       hash,
-      this.issuePolicy,
-      verification,
+      delivery.policy,
+      delivery.verification,
       deadline,
     );
     switch (issued.outcome) {
@@ -243,45 +245,48 @@ export class OtpService {
 
     await this.events.verification('verification.canceled', issued.canceled);
     const recorded = { ...verification, record: issued.record, deadline };
-    const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
+    let sent: SmsSent | void;
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await deadline.excluding(() => this.sms.send({ to: phone.e164, text }));
+      sent = await deadline.excluding(() => delivery.send());
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
-          `SMS to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
+          `${delivery.what} to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
         );
-        await this.recordAttempt(recorded, 'unconfirmed', at);
+        await this.recordAttempt(recorded, delivery.provider, 'unconfirmed', at);
         await this.events.verification('verification.pending', verification.id);
         return 'unconfirmed';
       }
       // An undelivered code must not hold the user back: take back the code and the send.
-      await this.store.revoke(phone.e164, hash, deadline);
+      await this.store.revoke(phone.e164, hash, delivery.what === 'Call', deadline);
       this.logger.warn(
-        `SMS to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
+        `${delivery.what} to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );
-      await this.recordAttempt(recorded, 'failed', at);
+      await this.recordAttempt(recorded, delivery.provider, 'failed', at);
       await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
-    await this.recordAttempt(recorded, 'sent', at);
+    await this.recordAttempt(recorded, delivery.provider, 'sent', at, sent);
     await this.events.verification('verification.pending', verification.id);
     return 'sent';
   }
 
   private async recordAttempt(
     verification: NewVerification & { record?: string; deadline: RedisDeadline },
+    provider: string,
     status: AttemptStatus,
     at: number,
+    sent?: SmsSent | void,
   ): Promise<void> {
     const attempt = {
       channel: verification.channel,
-      provider: this.sms.name,
+      provider: sent?.provider ?? provider,
       status,
       at,
       updatedAt: Date.now(),
+      ...(sent?.messageId && { messageId: sent.messageId }),
     };
     await this.store
       .recordAttempt(verification.id, attempt, verification.record, verification.deadline)

@@ -101,6 +101,20 @@ describe('SMS delivery: retries, fallback and logs', () => {
     expect(lines.join('\n')).not.toMatch(/917353|4155552671/);
   });
 
+  it("answers with the provider that took the message and that provider's id of it, if any", async () => {
+    const withId: SmsProvider = { name: 'sns', send: async () => ({ messageId: 'sns-1' }) };
+    const refusing = new ScriptedProvider('plivo', [403]);
+    await expect(resilient(refusing, withId).send(message)).resolves.toEqual({
+      provider: 'sns',
+      messageId: 'sns-1',
+    });
+    // A host app's own provider may answer nothing.
+    await expect(resilient(new ScriptedProvider('own', [])).send(message)).resolves.toEqual({
+      provider: 'own',
+      messageId: undefined,
+    });
+  });
+
   it('warns at start-up when the rendered message needs more than one segment', async () => {
     const settings = resolveOtpSettings({
       hashSecret: 'x'.repeat(32),

@@ -1,3 +1,8 @@
+import {
+  receiptChanges,
+  type DeliveryReceipt,
+  type ReceiptResult,
+} from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   StoredVerificationStatus,
@@ -5,14 +10,23 @@ import type {
   VerificationRecord,
 } from '../verification/verification.js';
 
+/** What a fallback call needs, kept beside the record and never shown. */
+interface Fallback {
+  ticket?: string;
+  called: boolean;
+}
+
 interface Kept {
   record: VerificationRecord;
   keptUntil: number;
+  fallback: Fallback;
 }
 
 /** The verification records of the in-memory store, kept for their retention as Redis keeps them. */
 export class InMemoryVerifications {
   private readonly records = new Map<string, Kept>();
+  /** `provider:messageId` to the verification's id, as the Redis store's message index. */
+  private readonly messages = new Map<string, string>();
 
   constructor(private readonly now: () => number) {}
 
@@ -33,7 +47,12 @@ export class InMemoryVerifications {
       test,
       attempts: [],
     };
-    this.records.set(id, { record, keptUntil: now + retentionMs });
+    const fallback = { ticket: verification.ticket, called: false };
+    this.records.set(id, { record, keptUntil: now + retentionMs, fallback });
+  }
+
+  fallbackOf(id: string): Fallback | undefined {
+    return this.find(id) && this.records.get(id)?.fallback;
   }
 
   find(id: string): VerificationRecord | undefined {
@@ -62,11 +81,39 @@ export class InMemoryVerifications {
   recordAttempt(id: string, attempt: VerificationAttempt): void {
     const record = this.find(id);
     if (!record) return;
-    record.attempts = [attempt];
+    record.attempts.push(attempt);
     record.updatedAt = attempt.updatedAt;
+    if (attempt.messageId !== undefined) {
+      this.messages.set(`${attempt.provider}:${attempt.messageId}`, id);
+    }
+  }
+
+  recordReceipt(receipt: DeliveryReceipt): ReceiptResult | undefined {
+    const id = this.messages.get(`${receipt.provider}:${receipt.messageId}`);
+    const record = id === undefined ? undefined : this.find(id);
+    const attempt = record?.attempts.find(
+      (a) => a.messageId === receipt.messageId && a.provider === receipt.provider,
+    );
+    if (!id || !record || !attempt) return undefined;
+    const changed = receiptChanges(attempt.status, receipt.status);
+    if (changed) {
+      attempt.status = receipt.status;
+      attempt.updatedAt = record.updatedAt = this.now();
+      if (receipt.errorCode) attempt.errorCode = receipt.errorCode;
+    }
+    const pending = record.status === 'pending' && record.expiresAt > this.now();
+    return {
+      verificationId: id,
+      changed,
+      status: attempt.status,
+      country: record.country,
+      pending,
+    };
   }
 
   sweep(now: number): void {
     for (const [id, kept] of this.records) if (kept.keptUntil <= now) this.records.delete(id);
+    for (const [message, id] of this.messages)
+      if (!this.records.has(id)) this.messages.delete(message);
   }
 }

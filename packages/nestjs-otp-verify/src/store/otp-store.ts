@@ -1,3 +1,4 @@
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   StoredVerificationStatus,
@@ -19,6 +20,8 @@ export interface IssuePolicy {
    * and no send is recorded; the code is stored with the same TTL and attempts. True when omitted.
    */
   perNumberLimits?: boolean;
+  /** Set when the code goes out by a call: calls to the number per send window at most. */
+  maxCalls?: number;
 }
 
 export interface VerifyPolicy {
@@ -42,6 +45,12 @@ export type VerifyResult =
   | { outcome: 'incorrect'; attemptsRemaining: number; verificationId?: string }
   | { outcome: 'attempts_exceeded'; retryAfterMs: number; verificationId?: string }
   | { outcome: 'locked'; retryAfterMs: number };
+
+/** Why a fallback call was not admitted (see `OtpStore.admitFallbackCall`). */
+export type FallbackCallRefusal = 'not_pending' | 'no_ticket' | 'already_called' | 'call_limit';
+
+export type FallbackCallAdmission =
+  { outcome: 'admitted'; phoneNumber: string; ticket: string } | { outcome: FallbackCallRefusal };
 
 export type CancelResult =
   | { outcome: 'canceled' | 'not_found' }
@@ -68,9 +77,14 @@ export interface OtpStore {
   ): Promise<IssueResult>;
   /**
    * Undoes an `issue` whose SMS was never delivered: removes that code (not a newer one) and
-   * gives back the cooldown and the send it counted.
+   * gives back the cooldown and the send it counted, and the call when it was one (`call`).
    */
-  revoke(phoneNumber: string, codeHash: string, deadline?: RedisDeadline): Promise<void>;
+  revoke(
+    phoneNumber: string,
+    codeHash: string,
+    call?: boolean,
+    deadline?: RedisDeadline,
+  ): Promise<void>;
   /** Checks the code, counts a wrong one, deletes a right one; settles its verification. */
   verify(
     phoneNumber: string,
@@ -83,8 +97,9 @@ export interface OtpStore {
   /** Cancels a pending verification and its code in one step. */
   cancelVerification(id: string, deadline?: RedisDeadline): Promise<CancelResult>;
   /**
-   * Records a hand-over of the verification's code to a provider. `record`, when the caller has
-   * it from `issue`, saves finding the verification by its id.
+   * Records a hand-over of the verification's code to a provider, after the attempts before it;
+   * one with a `messageId` is indexed by it, for its receipts, as long as the verification is kept.
+   * `record`, when the caller has it from `issue`, saves finding the verification by its id.
    */
   recordAttempt(
     id: string,
@@ -92,6 +107,24 @@ export interface OtpStore {
     record?: string,
     deadline?: RedisDeadline,
   ): Promise<void>;
+  /**
+   * Applies a provider's receipt to the attempt of its message, in one step: a final status is
+   * never changed. `undefined` when no kept verification has an attempt with that message.
+   */
+  recordReceipt(
+    receipt: DeliveryReceipt,
+    deadline?: RedisDeadline,
+  ): Promise<ReceiptResult | undefined>;
+  /**
+   * Counts one call with a pending SMS code: only while that verification's code is the
+   * number's pending one, once per verification, within `maxCalls` per send window. Admitted,
+   * it gives the ticket the verification kept for it.
+   */
+  admitFallbackCall(
+    id: string,
+    maxCalls: number,
+    deadline?: RedisDeadline,
+  ): Promise<FallbackCallAdmission>;
   /** Failed verifications of the number in its current lockout window; for the challenge step. */
   failedVerifications(phoneNumber: string, deadline?: RedisDeadline): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */

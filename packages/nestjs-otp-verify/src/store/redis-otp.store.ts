@@ -1,20 +1,25 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
+  AttemptStatus,
   NewVerification,
   StoredVerificationStatus,
   VerificationAttempt,
   VerificationRecord,
 } from '../verification/verification.js';
 import { isVerificationId } from '../verification/verification-id.js';
+import { ADMIT_FALLBACK_CALL_SCRIPT } from './lua/admit-fallback-call.lua.js';
 import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
 import { ISSUE_CODE_INDEXED_SCRIPT, ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
+import { RECORD_RECEIPT_SCRIPT } from './lua/record-receipt.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
 import {
   healthProbeKey,
+  messageIndexKey,
   otpNumberKey,
   verificationIndexKey,
   verificationKeys,
@@ -24,6 +29,8 @@ import type { RedisDeadline } from './redis-deadline.js';
 import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   CancelResult,
+  FallbackCallAdmission,
+  FallbackCallRefusal,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -103,6 +110,8 @@ export class RedisOtpStore implements OtpStore {
           verification?.locale ?? '',
           verification?.country ?? '',
           verification?.test ? '1' : '0',
+          policy.maxCalls ?? '',
+          verification?.ticket ?? '',
           phoneNumber,
         ],
         deadline,
@@ -168,6 +177,26 @@ export class RedisOtpStore implements OtpStore {
     return { outcome: outcome as 'canceled' | 'not_found' };
   }
 
+  async admitFallbackCall(
+    id: string,
+    maxCalls: number,
+    deadline?: RedisDeadline,
+  ): Promise<FallbackCallAdmission> {
+    const located = await this.locate(id, deadline);
+    if (!located) return { outcome: 'not_pending' };
+    const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
+    const [outcome, ticket] = await this.call(() =>
+      this.scripts.run<[string, string]>(
+        ADMIT_FALLBACK_CALL_SCRIPT,
+        [key, located.record],
+        [idBodyOf(id), located.suffix, maxCalls],
+        deadline,
+      ),
+    );
+    if (outcome !== 'admitted') return { outcome: outcome as FallbackCallRefusal };
+    return { outcome, phoneNumber: located.phoneNumber, ticket };
+  }
+
   async recordAttempt(
     id: string,
     attempt: VerificationAttempt,
@@ -177,14 +206,42 @@ export class RedisOtpStore implements OtpStore {
     // The script checks the record's id, so a record given by the caller is as safe as one found.
     const located = record !== undefined ? { record } : await this.locate(id, deadline);
     if (!located) return;
-    await this.call(() =>
-      this.scripts.run(
+    const keptForMs = await this.call(() =>
+      this.scripts.run<number>(
         RECORD_ATTEMPT_SCRIPT,
         [located.record],
-        [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
+        [idBodyOf(id), JSON.stringify(attempt), attempt.updatedAt],
         deadline,
       ),
     );
+    if (attempt.messageId === undefined || keptForMs <= 0) return;
+    // Its own slot, so not in the script; expiring with the record, it never outlives it.
+    const key = messageIndexKey(this.keyPrefix, attempt.provider, attempt.messageId);
+    const index = () => this.redis.set(key, id, 'PX', keptForMs);
+    await this.call(() => this.scripts.command(index, deadline));
+  }
+
+  async recordReceipt(
+    receipt: DeliveryReceipt,
+    deadline?: RedisDeadline,
+  ): Promise<ReceiptResult | undefined> {
+    const { provider, messageId, errorCode } = receipt;
+    const key = messageIndexKey(this.keyPrefix, provider, messageId);
+    const id = await this.call(() => this.scripts.command(() => this.redis.get(key), deadline));
+    const located = id === null ? undefined : await this.locate(id, deadline);
+    if (!id || !located) return undefined;
+    // 'unknown' comes alone; the other fields are there with the other outcomes.
+    const [outcome, status, country, pending] = await this.call(() =>
+      this.scripts.run<[string, AttemptStatus, string, string]>(
+        RECORD_RECEIPT_SCRIPT,
+        [located.record],
+        [idBodyOf(id), provider, messageId, receipt.status, errorCode ?? ''],
+        deadline,
+      ),
+    );
+    if (outcome === 'unknown') return undefined;
+    const changed = outcome === 'changed';
+    return { verificationId: id, changed, status, country, pending: pending === '1' };
   }
 
   private async locate(id: string, deadline?: RedisDeadline) {
@@ -200,12 +257,16 @@ export class RedisOtpStore implements OtpStore {
     return { phoneNumber, suffix, record };
   }
 
-  async revoke(phoneNumber: string, codeHash: string, deadline?: RedisDeadline): Promise<void> {
+  async revoke(
+    phoneNumber: string,
+    codeHash: string,
+    call = false,
+    deadline?: RedisDeadline,
+  ): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
-    await this.call(() =>
-      this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem], deadline),
-    );
+    const args = [codeHash, recordStem, call ? '1' : '0'];
+    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], args, deadline));
   }
 
   async verify(
