@@ -14,7 +14,7 @@ import {
   type SmsProvider,
 } from 'nestjs-otp-verify';
 import { ResilientSmsProvider } from '../packages/nestjs-otp-verify/src/sms/resilient-sms.provider.js';
-import { configureApp, createFastifyAdapter } from '../src/app.factory.js';
+import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 
@@ -36,7 +36,9 @@ const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(c
   })
   .compile();
 const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
+  ...NEST_APP_OPTIONS,
   bufferLogs: true,
+  return503OnClosing: true,
 });
 configureApp(app);
 app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
