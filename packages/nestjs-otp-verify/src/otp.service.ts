@@ -234,7 +234,9 @@ export class OtpService {
     const at = Date.now();
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await currentRedisDeadline().excluding(() => this.sms.send({ to: phone.e164, text }));
+      await currentRedisDeadline().excluding(() =>
+        this.sms.send({ to: phone.e164, text, locale: verification.locale }),
+      );
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(

@@ -9,6 +9,9 @@ export interface SmsDeliveryEvent {
    */
   result: 'delivered' | SmsFailureKind;
   durationSeconds: number;
+  /** When `delivered`: the segments the provider bills for the message, and its locale. */
+  segments?: number;
+  locale?: string;
 }
 
 /**
