@@ -13,8 +13,12 @@ export function messageTemplatesFile(
   try {
     templates = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'not JSON';
-    problems.push(`OTP_MESSAGE_TEMPLATES: cannot read ${path} (${reason})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push(
+      code
+        ? `OTP_MESSAGE_TEMPLATES: cannot read ${path} (${code})`
+        : `OTP_MESSAGE_TEMPLATES: ${path} is not JSON`,
+    );
     return undefined;
   }
   const valid =
