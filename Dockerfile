@@ -6,6 +6,8 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/nestjs-otp-verify/package.json ./packages/nestjs-otp-verify/
+# patch-package (a dev dependency) applies these from npm ci's postinstall.
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages/nestjs-otp-verify/tsconfig.build.json ./packages/nestjs-otp-verify/
@@ -19,6 +21,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/nestjs-otp-verify/package.json ./packages/nestjs-otp-verify/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The production install has no patch-package: the patched dependency comes from the build stage.
+COPY --from=build /app/node_modules/libphonenumber-js ./node_modules/libphonenumber-js
 # The module is a workspace package: the service resolves it by name, from its built files.
 COPY --from=build /app/packages/nestjs-otp-verify/dist ./packages/nestjs-otp-verify/dist
 COPY --from=build /app/dist ./dist

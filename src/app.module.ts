@@ -31,6 +31,8 @@ export class AppModule {
           isGlobal: true,
           // Without an admin key the admin routes do not exist: 404, and absent from /docs.
           fraudAdminRoutes: config.otp.fraudGuard?.adminApiKey !== undefined,
+          // Providers call back only at a public URL: without one, the routes do not exist.
+          callbackRoutes: config.otp.publicUrl !== undefined,
           inject: [ConfigService],
           useFactory: (configService: ConfigService<AppConfig, true>) =>
             configService.get('otp', { infer: true }),

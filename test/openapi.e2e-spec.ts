@@ -64,6 +64,7 @@ describe('the OpenAPI document and Swagger UI', () => {
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
     );
     expect(examplesOf('/api/otp/request', '400')).toEqual([
+      'channel_unavailable',
       'invalid_phone_number',
       'validation_failed',
     ]);
@@ -174,6 +175,7 @@ describe('the OpenAPI document and Swagger UI', () => {
     expect(Object.keys(schemas.RequestOtpDto.properties).sort()).toEqual([
       'captchaToken',
       'channel',
+      'locale',
       'phoneNumber',
     ]);
     expect(schemas.RequestOtpDto.required).toEqual(['phoneNumber']);

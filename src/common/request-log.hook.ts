@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answeredErrorCodeOf, apiKeyNameOf, maskPhoneNumber } from 'nestjs-otp-verify';
 import type { Logger } from 'pino';
-import { pathOf } from './request-path.js';
+import { loggedPathOf } from './request-path.js';
 
 /** Probes poll every few seconds on every instance; a line each would drown the real traffic. */
 const UNLOGGED_PATHS = /^\/(health\/|metrics\b)/;
@@ -61,7 +61,7 @@ export class RequestLogHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (request, reply, done) => {
-      const path = pathOf(request.url);
+      const path = loggedPathOf(request.url);
       if (!UNLOGGED_PATHS.test(path)) {
         if (reply.statusCode >= 500) {
           // The contract code the answer carried names the failure; its cause was logged at `warn`.

@@ -32,6 +32,7 @@ const VARIABLE_OF: Record<IntegerOptionName, string> = {
   verificationRetentionSeconds: 'OTP_VERIFICATION_RETENTION_SECONDS',
   idempotencyTtlSeconds: 'OTP_IDEMPOTENCY_TTL_SECONDS',
   'webhooks.retryHours': 'OTP_WEBHOOK_RETRY_HOURS',
+  'voice.maxCallsPerWindow': 'OTP_MAX_CALLS_PER_WINDOW',
 };
 
 describe('loadAppConfig', () => {
@@ -163,6 +164,19 @@ describe('loadAppConfig', () => {
     expect(otp.allowedCountries).toEqual([]);
     expect(otp.fraudGuard?.globalSendLimits).toBe('unlimited');
     expect(loadAppConfig({}).otp.fraudGuard?.globalSendLimits).toBeUndefined();
+  });
+
+  it('serves provider callbacks under /api of OTP_PUBLIC_URL, which production wants on https', () => {
+    expect(loadAppConfig({ OTP_PUBLIC_URL: 'http://127.0.0.1:3000/' }).otp.publicUrl).toBe(
+      'http://127.0.0.1:3000/api',
+    );
+    expect(loadAppConfig({}).otp.publicUrl).toBeUndefined();
+    expect(problemsOf({ OTP_PUBLIC_URL: 'otp.example.com' })).toContain('OTP_PUBLIC_URL');
+    const production = { NODE_ENV: 'production', OTP_PUBLIC_URL: 'http://otp.example.com' };
+    expect(problemsOf(production)).toContain('needs an https:// OTP_PUBLIC_URL');
+    expect(problemsOf({ ...production, OTP_PUBLIC_URL: 'https://otp.example.com' })).not.toContain(
+      'OTP_PUBLIC_URL',
+    );
   });
 
   it('names every missing and every invalid production setting in one message', () => {

@@ -165,6 +165,14 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
     problems.push('Set either REDIS_URL or REDIS_CLUSTER_NODES, not both');
   }
   problems.push(...productionProblems(env));
+  if (
+    env.OTP_VOICE_FALLBACK === 'undelivered' &&
+    (!env.OTP_PUBLIC_URL || (env.SMS_PROVIDER !== 'plivo' && env.SMS_FALLBACK_PROVIDER !== 'plivo'))
+  ) {
+    problems.push(
+      'OTP_VOICE_FALLBACK=undelivered needs OTP_PUBLIC_URL and plivo as SMS_PROVIDER or SMS_FALLBACK_PROVIDER',
+    );
+  }
   if (env.OTP_HASH_SECRET !== undefined && Buffer.byteLength(env.OTP_HASH_SECRET) < 32) {
     if (env.NODE_ENV !== 'production') problems.push('OTP_HASH_SECRET must be at least 32 bytes');
   }
@@ -239,6 +247,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       verificationRetentionSeconds: env.OTP_VERIFICATION_RETENTION_SECONDS,
       idempotencyTtlSeconds: env.OTP_IDEMPOTENCY_TTL_SECONDS,
       webhooks: webhookOptions(env),
+      voice: { maxCallsPerWindow: env.OTP_MAX_CALLS_PER_WINDOW, fallback: env.OTP_VOICE_FALLBACK },
       challenge: {
         provider: env.OTP_CAPTCHA_PROVIDER,
         secret: env.OTP_CAPTCHA_SECRET,

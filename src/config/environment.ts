@@ -280,6 +280,11 @@ export class Environment {
   @Bounded('challenge.afterRequests') OTP_CAPTCHA_AFTER_REQUESTS: number =
     defaultOf('challenge.afterRequests');
 
+  // Voice calls, through Plivo, at OTP_PUBLIC_URL.
+  @Bounded('voice.maxCallsPerWindow') OTP_MAX_CALLS_PER_WINDOW: number =
+    defaultOf('voice.maxCallsPerWindow');
+  @IsIn(['off', 'undelivered']) OTP_VOICE_FALLBACK: 'off' | 'undelivered' = 'off';
+
   // Browser callers: exact origins only, so a wildcard (or a path) is refused at start-up.
   @IsOptional()
   @Transform(list)

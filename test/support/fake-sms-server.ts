@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
 export type FakeProvider = 'plivo' | 'sns';
+/** What a test can script replies for: each provider, and Plivo's Call API apart from its messages. */
+export type FakeApi = FakeProvider | 'plivoCall';
 /**
  * An HTTP status to answer with; `hang`: read the request and never answer; `reset`: read it and
  * close the connection unanswered; `{ status, afterMs }`: answer `status`, late.
@@ -23,6 +25,24 @@ export interface ReceivedSms {
   replied: FakeReply;
 }
 
+/** One call as Plivo's Call API received it. */
+export interface ReceivedCall {
+  to: string;
+  from: string;
+  answerUrl: string;
+  answerMethod: string;
+  /** `authId:authToken` from Basic auth. */
+  credential?: string;
+  replied: FakeReply;
+}
+
+/** What the service answered when the fake fetched a call's answer URL, as Plivo does on pick-up. */
+export interface FetchedAnswer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
 const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const SNS_ERROR_CODES: Record<number, string> = {
   400: 'InvalidParameter',
@@ -36,7 +56,12 @@ const SNS_ERROR_CODES: Record<number, string> = {
  */
 export class FakeSmsServer {
   readonly received: ReceivedSms[] = [];
-  private readonly scripts: Record<FakeProvider, FakeReply[]> = { plivo: [], sns: [] };
+  readonly calls: ReceivedCall[] = [];
+  private readonly scripts: Record<FakeApi, FakeReply[]> = {
+    plivo: [],
+    sns: [],
+    plivoCall: [],
+  };
 
   private server!: LocalHttpServer;
 
@@ -51,12 +76,34 @@ export class FakeSmsServer {
   }
 
   /** Replies for the next requests to `provider`, in order; success once they are used up. */
-  script(provider: FakeProvider, ...replies: FakeReply[]): void {
+  script(provider: FakeApi, ...replies: FakeReply[]): void {
     this.scripts[provider].push(...replies);
   }
 
-  hits(provider: FakeProvider): number {
+  hits(provider: FakeApi): number {
+    if (provider === 'plivoCall') return this.calls.length;
     return this.received.filter((sms) => sms.provider === provider).length;
+  }
+
+  /**
+   * Fetches a call's answer URL as Plivo does once the call is picked up: with the call's
+   * method, and by GET with Plivo's parameters in the query string.
+   */
+  async fetchAnswer(call: ReceivedCall, answerUrl = call.answerUrl): Promise<FetchedAnswer> {
+    const params = new URLSearchParams({
+      CallUUID: randomUUID(),
+      From: call.from,
+      To: call.to,
+      CallStatus: 'in-progress',
+      Direction: 'outbound',
+    });
+    const get = call.answerMethod === 'GET';
+    const response = await fetch(get ? `${answerUrl}?${params}` : answerUrl, {
+      method: call.answerMethod,
+      ...(get ? {} : { body: params }),
+    });
+    const body = await response.text();
+    return { status: response.status, contentType: response.headers.get('content-type'), body };
   }
 
   /** The service's settings for the real Plivo SDK against this fake. */
@@ -72,8 +119,8 @@ export class FakeSmsServer {
 
   reset(): void {
     this.received.length = 0;
-    this.scripts.plivo.length = 0;
-    this.scripts.sns.length = 0;
+    this.calls.length = 0;
+    for (const replies of Object.values(this.scripts)) replies.length = 0;
   }
 
   async stop(): Promise<void> {
@@ -83,6 +130,10 @@ export class FakeSmsServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (/^\/v1\/Account\/[^/]+\/Call\/$/.test(req.url ?? '')) {
+      this.handleCall(req, res, body);
+      return;
+    }
     const plivo = /^\/v1\/Account\/[^/]+\/Message\/$/.test(req.url ?? '');
     const provider: FakeProvider = plivo ? 'plivo' : 'sns';
     const reply = this.scripts[provider].shift() ?? (plivo ? 202 : 200);
@@ -101,6 +152,40 @@ export class FakeSmsServer {
       return;
     }
     this.answer(res, plivo, reply);
+  }
+
+  /** Plivo's Call API: `201` with a request UUID, as Plivo answers a call it queued. */
+  private handleCall(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const reply = this.scripts.plivoCall.shift() ?? 201;
+    const sent = JSON.parse(body) as Record<string, string>;
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    this.calls.push({
+      to: sent.to,
+      from: sent.from,
+      answerUrl: sent.answer_url,
+      answerMethod: sent.answer_method ?? 'POST',
+      credential: basic && Buffer.from(basic, 'base64').toString('utf8'),
+      replied: reply,
+    });
+    if (reply === 'hang') return;
+    if (reply === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    const status = typeof reply === 'object' ? reply.status : reply;
+    const write = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          status < 300
+            ? { api_id: randomUUID(), message: 'call fired', request_uuid: randomUUID() }
+            : { api_id: randomUUID(), error: 'fake failure' },
+        ),
+      );
+    };
+    if (typeof reply === 'object') setTimeout(write, reply.afterMs);
+    else write();
   }
 
   private answer(res: ServerResponse, plivo: boolean, reply: number): void {

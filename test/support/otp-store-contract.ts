@@ -5,6 +5,8 @@ import type {
   OtpStore,
   VerifyPolicy,
 } from '../../packages/nestjs-otp-verify/src/store/otp-store.js';
+import { newVerificationId } from '../../packages/nestjs-otp-verify/src/verification/verification-id.js';
+import type { NewVerification } from '../../packages/nestjs-otp-verify/src/verification/verification.js';
 
 export interface StoreUnderTest {
   store: OtpStore;
@@ -20,6 +22,16 @@ const issuePolicy: IssuePolicy = {
   lockoutThreshold: 100,
 };
 const verifyPolicy: VerifyPolicy = { lockoutThreshold: 100, lockoutWindowMs: 60_000 };
+
+const smsVerification = (ticket?: string): NewVerification => ({
+  id: newVerificationId(),
+  channel: 'sms',
+  locale: 'en',
+  country: 'GB',
+  test: false,
+  retentionMs: 60_000,
+  ticket,
+});
 
 let sequence = 0;
 const nextNumber = (): string => `+4474001${String(++sequence).padStart(5, '0')}`;
@@ -169,6 +181,63 @@ export function describeOtpStoreContract(
       await store.revoke(phone, 'old');
       await expect(store.verify(phone, 'new', verifyPolicy)).resolves.toEqual({
         outcome: 'approved',
+      });
+    });
+
+    it('counts calls against their own cap in the send window, and gives back a revoked one', async () => {
+      const call = { ...issuePolicy, maxCalls: 2 };
+      await expect(store.issue(phone, 'c1', call)).resolves.toEqual({ outcome: 'issued' });
+      await expect(store.issue(phone, 'c2', call)).resolves.toEqual({ outcome: 'issued' });
+      const refused = await store.issue(phone, 'c3', call);
+      expect(refused).toEqual({ outcome: 'send_limit', retryAfterMs: expect.any(Number) });
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
+      await expect(store.issue(phone, 's1', issuePolicy)).resolves.toEqual({ outcome: 'issued' });
+
+      const other = nextNumber();
+      const oneCall = { ...issuePolicy, maxCalls: 1 };
+      await store.issue(other, 'sms', issuePolicy);
+      await store.issue(other, 'c1', oneCall);
+      await store.revoke(other, 'c1', true);
+      await expect(store.issue(other, 'c2', oneCall)).resolves.toEqual({ outcome: 'issued' });
+      expect((await store.issue(other, 'c3', oneCall)).outcome).toBe('send_limit');
+    });
+
+    it('admits one fallback call per pending SMS code, with its ticket, within the calls cap', async () => {
+      const sms = smsVerification('sealed');
+      await store.issue(phone, 'h1', issuePolicy, sms);
+      await expect(store.admitFallbackCall(sms.id, 1)).resolves.toEqual({
+        outcome: 'admitted',
+        phoneNumber: phone,
+        ticket: 'sealed',
+      });
+      await expect(store.admitFallbackCall(sms.id, 5)).resolves.toEqual({
+        outcome: 'already_called',
+      });
+      expect((await store.issue(phone, 'h2', { ...issuePolicy, maxCalls: 1 })).outcome).toBe(
+        'send_limit',
+      );
+
+      const plain = smsVerification();
+      await store.issue(nextNumber(), 'h', issuePolicy, plain);
+      await expect(store.admitFallbackCall(plain.id, 5)).resolves.toEqual({ outcome: 'no_ticket' });
+
+      const replaced = smsVerification('first');
+      const twice = nextNumber();
+      await store.issue(twice, 'a', issuePolicy, replaced);
+      await store.issue(twice, 'b', issuePolicy, smsVerification('second'));
+      await expect(store.admitFallbackCall(replaced.id, 5)).resolves.toEqual({
+        outcome: 'not_pending',
+      });
+
+      const called = nextNumber();
+      const afterCall = smsVerification('sealed');
+      await store.issue(called, 'c', { ...issuePolicy, maxCalls: 1 });
+      await store.issue(called, 's', issuePolicy, afterCall);
+      await expect(store.admitFallbackCall(afterCall.id, 1)).resolves.toEqual({
+        outcome: 'call_limit',
+      });
+      await expect(store.admitFallbackCall(newVerificationId(), 1)).resolves.toEqual({
+        outcome: 'not_pending',
       });
     });
 

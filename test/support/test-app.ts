@@ -18,8 +18,11 @@ export interface TestApp {
   prefix: string;
   /** The standalone Redis; with `REDIS_CLUSTER_NODES` in `env` the app's keys are in the cluster. */
   redis: Redis;
-  /** Listens on 127.0.0.1 at a free port, for clients that need a URL (a browser); its base URL. */
-  listen(): Promise<string>;
+  /**
+   * Listens on 127.0.0.1, for clients that need a URL (a browser, a provider's callback); its base
+   * URL. At `port` when given (one the settings named before the app started), else a free one.
+   */
+  listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -71,8 +74,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     outbox,
     prefix,
     redis,
-    async listen() {
-      await app.listen(0, '127.0.0.1');
+    async listen(port = 0) {
+      await app.listen(port, '127.0.0.1');
       return app.getUrl();
     },
     async close() {
@@ -101,16 +104,16 @@ export const STORE_KINDS: StoreKind[] = ['one Redis', 'a Redis Cluster', 'the in
 export async function startTestAppOn(
   kind: StoreKind,
   env: Record<string, string>,
+  options: Omit<TestAppOptions, 'env' | 'memory'> = {},
 ): Promise<TestApp> {
-  if (kind === 'the in-memory store') return startTestApp({ env, memory: true });
-  if (kind === 'one Redis') return startTestApp({ env });
+  if (kind === 'the in-memory store') return startTestApp({ ...options, env, memory: true });
+  if (kind === 'one Redis') return startTestApp({ ...options, env });
   const cluster = await startRedisCluster();
-  const app = await startTestApp({ env: { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv } }).catch(
-    async (error: unknown) => {
-      await cluster.stop();
-      throw error;
-    },
-  );
+  const clusterEnv = { ...env, REDIS_CLUSTER_NODES: cluster.nodesEnv };
+  const app = await startTestApp({ ...options, env: clusterEnv }).catch(async (error: unknown) => {
+    await cluster.stop();
+    throw error;
+  });
   return {
     ...app,
     async close() {

@@ -76,3 +76,5 @@ export type {
   OtpChallengeOptions,
 } from './challenge/challenge-options.js';
 export type { ChallengeContext } from './challenge/challenge.service.js';
+export { VoiceFallback, type VoiceFallbackOutcome } from './voice/voice-fallback.js';
+export type { OtpVoiceOptions, VoiceFallbackMode } from './voice/voice-options.js';

@@ -22,6 +22,12 @@ import {
 } from './challenge/challenge-options.js';
 import { DEFAULT_ALLOWED_NUMBER_TYPES, NUMBER_TYPES } from './phone/phone-number.js';
 import {
+  resolveVoiceSettings,
+  voiceUnavailableReason,
+  type OtpVoiceOptions,
+  type VoiceSettings,
+} from './voice/voice-options.js';
+import {
   resolveWebhookSettings,
   type OtpWebhookOptions,
   type OtpWebhookSettings,
@@ -132,6 +138,8 @@ export interface OtpModuleOptions {
   webhooks?: OtpWebhookOptions;
   /** A CAPTCHA (Turnstile, hCaptcha, reCAPTCHA) asked for when a request looks risky. */
   challenge?: OtpChallengeOptions;
+  /** Calls that read the code (`channel: 'voice'`): they need Plivo and `publicUrl`. */
+  voice?: OtpVoiceOptions;
   /**
    * A Redis whose `maxmemory-policy` is not `noeviction` may drop lockouts, send counts and
    * throttle blocks when memory runs short. `refuse` stops start-up; `warn` (the default) logs.
@@ -178,6 +186,7 @@ export const OTP_INTEGER_OPTIONS = {
   'webhooks.retryHours': { default: 24, min: 1, max: 7 * 24 },
   'challenge.afterFailures': { default: 2, min: 1, max: 1_000_000 },
   'challenge.afterRequests': { default: 3, min: 1, max: 1_000_000_000 },
+  'voice.maxCallsPerWindow': { default: 2, min: 1, max: 1_000_000 },
 } as const satisfies Record<string, IntegerOption>;
 
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
@@ -235,6 +244,7 @@ export interface OtpSettings {
   idempotencyTtlSeconds: number;
   /** Unset: no events. */
   webhooks?: OtpWebhookSettings;
+  voice: VoiceSettings;
 }
 
 /** Reads one integer option, applying its default and refusing it out of bounds. */
@@ -336,6 +346,10 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
         options.webhooks,
         integerOption('webhooks.retryHours', options.webhooks.retryHours),
       ),
+    voice: resolveVoiceSettings(
+      options.voice ?? {},
+      integerOption('voice.maxCallsPerWindow', options.voice?.maxCallsPerWindow),
+    ),
     challenge: resolveChallengeSettings(options.challenge ?? {}, {
       afterFailures: integerOption('challenge.afterFailures', options.challenge?.afterFailures),
       afterRequests: integerOption('challenge.afterRequests', options.challenge?.afterRequests),
@@ -363,6 +377,8 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
   if (!settings.allowedNumberTypes.every((type) => knownTypes.includes(type))) {
     throw new Error(`OtpModule option allowedNumberTypes takes * or ${NUMBER_TYPES.join(', ')}`);
   }
+  const noVoice = settings.voice.fallback === 'undelivered' && voiceUnavailableReason(settings);
+  if (noVoice) throw new Error(`OtpModule option voice.fallback undelivered: ${noVoice}`);
   if (settings.webOtpDomain !== undefined && !/^[a-z0-9.-]+$/i.test(settings.webOtpDomain)) {
     throw new Error('OtpModule option webOtpDomain must be a bare host name (example.com)');
   }

@@ -21,3 +21,5 @@ export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 /** Used CAPTCHA tokens, remembered across instances. */
 export const USED_CAPTCHA_TOKENS = Symbol('USED_CAPTCHA_TOKENS');
+/** Whether the module serves its provider callback routes (the `callbackRoutes` extra). */
+export const OTP_CALLBACK_ROUTES = Symbol('OTP_CALLBACK_ROUTES');

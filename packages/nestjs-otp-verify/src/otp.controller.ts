@@ -90,6 +90,7 @@ export class OtpController {
     E.GlobalSendLimitExceeded,
     E.CaptchaRequired,
     E.CaptchaFailed,
+    E.ChannelUnavailable,
     // A method's answers of a status replace the controller's: 503 is listed again in full.
     E.CaptchaUnavailable,
     E.StoreUnavailable,

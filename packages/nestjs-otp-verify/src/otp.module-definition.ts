@@ -1,8 +1,9 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { FraudAdminController } from './fraud/fraud-admin.controller.js';
-import { OTP_MODULE_OPTIONS } from './otp.constants.js';
+import { OTP_CALLBACK_ROUTES, OTP_MODULE_OPTIONS } from './otp.constants.js';
 import type { OtpModuleOptions } from './otp-options.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
+import { VoiceAnswerController } from './voice/voice-answer.controller.js';
 
 /**
  * Options read when the module is defined, before any factory of `forRootAsync` has run:
@@ -16,6 +17,11 @@ export interface OtpModuleExtras {
   jwksRoute: boolean;
   /** `/admin/fraud/*`, with `fraudGuard.adminApiKey` as its bearer key. Default `false`. */
   fraudAdminRoutes: boolean;
+  /**
+   * `otp/callbacks/plivo/*`, which Plivo calls at `publicUrl`: what a voice call speaks. Needed
+   * by voice calls. Default `false`.
+   */
+  callbackRoutes: boolean;
 }
 
 /**
@@ -30,6 +36,7 @@ const DEFAULT_EXTRAS: OtpModuleExtras = {
   isGlobal: false,
   jwksRoute: true,
   fraudAdminRoutes: false,
+  callbackRoutes: false,
 };
 
 export const {
@@ -49,6 +56,11 @@ export const {
       ...(definition.controllers ?? []),
       ...(extras.jwksRoute ? [OtpJwksController] : []),
       ...(extras.fraudAdminRoutes ? [FraudAdminController] : []),
+      ...(extras.callbackRoutes ? [VoiceAnswerController] : []),
+    ],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: OTP_CALLBACK_ROUTES, useValue: extras.callbackRoutes },
     ],
   }))
   .build();

@@ -29,9 +29,12 @@ import { idempotencyStoreProvider } from './idempotency/idempotency.providers.js
 import { OtpIdempotency } from './idempotency/otp-idempotency.js';
 import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
 import { OtpVerifications } from './verification/otp-verifications.service.js';
+import { CodeDeliveries } from './voice/code-delivery.js';
+import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
+import { VoiceFallback } from './voice/voice-fallback.js';
 
 @Module({
-  // The JWKS and admin controllers come with the options that ask for them (module definition).
+  // The JWKS, admin and callback controllers come with the extras that ask for them (module definition).
   controllers: [OtpController, OtpVerificationsController],
   providers: [
     {
@@ -75,6 +78,9 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     OtpIdempotency,
     usedCaptchaTokensProvider,
     ChallengeService,
+    OtpVoiceCalls,
+    CodeDeliveries,
+    VoiceFallback,
   ],
   exports: [
     OtpService,
@@ -89,6 +95,7 @@ import { OtpVerifications } from './verification/otp-verifications.service.js';
     OtpApiKeys,
     OtpTestNumbers,
     FraudGuardService,
+    VoiceFallback,
   ],
 })
 export class OtpModule extends ConfigurableOtpModule {}

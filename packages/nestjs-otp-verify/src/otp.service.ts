@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { generateOtpCode, hashOtpCode } from './code/otp-code.js';
 import { ChallengeService, type ChallengeContext } from './challenge/challenge.service.js';
 import { ChallengeNeededError, FraudGuardService } from './fraud/fraud-guard.service.js';
-import { InjectOtpSettings, InjectOtpStore, InjectSmsProvider } from './otp.decorators.js';
+import { InjectOtpSettings, InjectOtpStore } from './otp.decorators.js';
 import type { OtpSettings } from './otp-options.js';
 import {
   type LimitWait,
@@ -14,7 +14,6 @@ import {
   ResendCooldownError,
   SendLimitExceededError,
   SmsDeliveryFailedError,
-  ChannelUnavailableError,
 } from './otp.errors.js';
 import {
   assertCountryAllowed,
@@ -25,7 +24,6 @@ import {
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { OtpMessages } from './i18n/otp-messages.js';
-import type { SmsProvider } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
 import { currentRedisDeadline } from './store/redis-deadline.js';
@@ -34,6 +32,8 @@ import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { OtpEvents } from './events/otp-events.js';
 import type { AttemptStatus, NewVerification } from './verification/verification.js';
 import { newVerificationId } from './verification/verification-id.js';
+import { CodeDeliveries } from './voice/code-delivery.js';
+import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
 
 export type OtpChannel = 'sms' | 'voice';
 
@@ -86,13 +86,14 @@ export class OtpService {
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
-    @InjectSmsProvider() private readonly sms: SmsProvider,
     private readonly tokens: OtpTokenSigner,
     private readonly testNumbers: OtpTestNumbers,
     private readonly fraudGuard: FraudGuardService,
     private readonly events: OtpEvents,
     private readonly challenge: ChallengeService,
     private readonly messages: OtpMessages,
+    private readonly voice: OtpVoiceCalls,
+    private readonly deliveries: CodeDeliveries,
   ) {
     this.issuePolicy = {
       ttlMs: settings.ttlSeconds * 1000,
@@ -141,14 +142,14 @@ export class OtpService {
     challenge: ChallengeContext = {},
   ): Promise<OtpRequestResult> {
     const channel = request.channel ?? 'sms';
-    if (channel === 'voice') throw new ChannelUnavailableError();
+    if (channel === 'voice') this.voice.assertAvailable();
     const testNumber = this.testNumbers.match(phoneNumber);
     if (testNumber) {
       return this.requestTestCode(testNumber.e164, testNumber.code, channel, request.locale);
     }
     const phone = this.parsePhoneNumber(phoneNumber);
     assertCountryAllowed(phone, this.settings);
-    assertNumberTypeAllowed(phone, this.settings.allowedNumberTypes);
+    assertNumberTypeAllowed(phone, this.voice.numberTypesFor(channel));
     const challenged = await this.challenge.admit('request', challenge, {
       failures: () => this.store.failedVerifications(phone.e164),
       country: () => phone.region ?? '001',
@@ -218,8 +219,8 @@ export class OtpService {
   ): Promise<'sent' | 'unconfirmed'> {
     const code = generateOtpCode(this.settings.codeLength);
     const hash = hashOtpCode(this.settings.hashSecret, phone.e164, code);
-
-    const issued = await this.store.issue(phone.e164, hash, this.issuePolicy, verification);
+    const delivery = this.deliveries.of(phone.e164, verification, code, this.issuePolicy);
+    const issued = await this.store.issue(phone.e164, hash, delivery.policy, delivery.verification);
     switch (issued.outcome) {
       case 'locked':
         throw new PhoneLockedError(this.waits.lockout(issued.retryAfterMs));
@@ -230,44 +231,42 @@ export class OtpService {
     }
 
     await this.events.verification('verification.canceled', issued.canceled);
-    const text = this.messages.sms(verification.locale, code);
     const at = Date.now();
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await currentRedisDeadline().excluding(() =>
-        this.sms.send({ to: phone.e164, text, locale: verification.locale }),
-      );
+      await currentRedisDeadline().excluding(() => delivery.send());
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
-          `SMS to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
+          `${delivery.what} to ${maskPhoneNumber(phone.e164)} may have been sent (${error.reason}); code left pending`,
         );
-        await this.recordAttempt(verification, 'unconfirmed', at);
+        await this.recordAttempt(verification, delivery.provider, 'unconfirmed', at);
         await this.events.verification('verification.pending', verification.id);
         return 'unconfirmed';
       }
       // An undelivered code must not hold the user back: take back the code and the send.
-      await this.store.revoke(phone.e164, hash);
+      await this.store.revoke(phone.e164, hash, delivery.what === 'Call');
       this.logger.warn(
-        `SMS to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
+        `${delivery.what} to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );
-      await this.recordAttempt(verification, 'failed', at);
+      await this.recordAttempt(verification, delivery.provider, 'failed', at);
       await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
-    await this.recordAttempt(verification, 'sent', at);
+    await this.recordAttempt(verification, delivery.provider, 'sent', at);
     await this.events.verification('verification.pending', verification.id);
     return 'sent';
   }
 
   private async recordAttempt(
     verification: NewVerification,
+    provider: string,
     status: AttemptStatus,
     at: number,
   ): Promise<void> {
     const attempt = {
       channel: verification.channel,
-      provider: this.sms.name,
+      provider,
       status,
       at,
       updatedAt: Date.now(),

@@ -7,6 +7,7 @@ import type {
 import { InMemoryVerifications } from './in-memory-verifications.js';
 import type {
   CancelResult,
+  FallbackCallAdmission,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -25,6 +26,10 @@ interface PendingCode extends Expiring {
 interface Counter extends Expiring {
   count: number;
 }
+/** The sends of a window, with the calls among them (and fallback calls) in the same window. */
+interface SendCounter extends Counter {
+  calls?: number;
+}
 
 /**
  * The Redis store's semantics in one process, for development and for tests of host apps.
@@ -33,7 +38,7 @@ interface Counter extends Expiring {
 export class InMemoryOtpStore implements OtpStore {
   private readonly codes = new Map<string, PendingCode>();
   private readonly cooldowns = new Map<string, Expiring>();
-  private readonly sends = new Map<string, Counter>();
+  private readonly sends = new Map<string, SendCounter>();
   private readonly failures = new Map<string, Counter>();
 
   private readonly verifications: InMemoryVerifications;
@@ -60,14 +65,16 @@ export class InMemoryOtpStore implements OtpStore {
     const cooldown = policy.cooldownMs > 0 ? this.live(this.cooldowns, phoneNumber) : undefined;
     const cooldownLeft = cooldown ? this.left(cooldown) : 0;
     const sends = this.live(this.sends, phoneNumber);
-    if (sends && sends.count >= policy.maxSends) {
+    const callLimit = policy.maxCalls !== undefined && (sends?.calls ?? 0) >= policy.maxCalls;
+    if (sends && (sends.count >= policy.maxSends || callLimit)) {
       return { outcome: 'send_limit', retryAfterMs: Math.max(this.left(sends), cooldownLeft) };
     }
     if (cooldown) return { outcome: 'cooldown', retryAfterMs: cooldownLeft };
     if (policy.cooldownMs > 0) {
       this.cooldowns.set(phoneNumber, { expiresAt: this.now() + policy.cooldownMs });
     }
-    this.increment(this.sends, phoneNumber, policy.sendWindowMs);
+    const counted: SendCounter = this.increment(this.sends, phoneNumber, policy.sendWindowMs);
+    if (policy.maxCalls !== undefined) counted.calls = (counted.calls ?? 0) + 1;
     return this.store(phoneNumber, codeHash, policy, verification);
   }
 
@@ -91,13 +98,14 @@ export class InMemoryOtpStore implements OtpStore {
     return { outcome: 'issued', canceled };
   }
 
-  async revoke(phoneNumber: string, codeHash: string): Promise<void> {
+  async revoke(phoneNumber: string, codeHash: string, call = false): Promise<void> {
     const pending = this.live(this.codes, phoneNumber);
     if (pending?.hash !== codeHash) return;
     this.codes.delete(phoneNumber);
     this.verifications.settle(pending.verificationId, 'failed');
     this.cooldowns.delete(phoneNumber);
     const sends = this.live(this.sends, phoneNumber);
+    if (sends && call && sends.calls) sends.calls -= 1;
     if (sends && sends.count > 1) sends.count -= 1;
     else this.sends.delete(phoneNumber);
   }
@@ -140,6 +148,24 @@ export class InMemoryOtpStore implements OtpStore {
     return { outcome: 'canceled' };
   }
 
+  async admitFallbackCall(id: string, maxCalls: number): Promise<FallbackCallAdmission> {
+    const record = this.verifications.find(id);
+    if (record?.status !== 'pending' || record.expiresAt <= this.now()) {
+      return { outcome: 'not_pending' };
+    }
+    if (this.live(this.codes, record.phoneNumber)?.verificationId !== id) {
+      return { outcome: 'not_pending' };
+    }
+    const fallback = this.verifications.fallbackOf(id);
+    if (!fallback?.ticket) return { outcome: 'no_ticket' };
+    if (fallback.called) return { outcome: 'already_called' };
+    const sends = this.live(this.sends, record.phoneNumber);
+    if ((sends?.calls ?? 0) >= maxCalls) return { outcome: 'call_limit' };
+    if (sends) sends.calls = (sends.calls ?? 0) + 1;
+    fallback.called = true;
+    return { outcome: 'admitted', phoneNumber: record.phoneNumber, ticket: fallback.ticket };
+  }
+
   async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
     this.verifications.recordAttempt(id, attempt);
   }
@@ -178,9 +204,14 @@ export class InMemoryOtpStore implements OtpStore {
   }
 
   /** A fixed window that starts with its first event, like INCR followed by PEXPIRE on 1. */
-  private increment(map: Map<string, Counter>, key: string, windowMs: number): void {
+  private increment(map: Map<string, Counter>, key: string, windowMs: number): Counter {
     const entry = this.live(map, key);
-    if (entry) entry.count += 1;
-    else map.set(key, { count: 1, expiresAt: this.now() + windowMs });
+    if (entry) {
+      entry.count += 1;
+      return entry;
+    }
+    const started = { count: 1, expiresAt: this.now() + windowMs };
+    map.set(key, started);
+    return started;
   }
 }

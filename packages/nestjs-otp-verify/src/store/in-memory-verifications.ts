@@ -5,9 +5,16 @@ import type {
   VerificationRecord,
 } from '../verification/verification.js';
 
+/** What a fallback call needs, kept beside the record and never shown. */
+interface Fallback {
+  ticket?: string;
+  called: boolean;
+}
+
 interface Kept {
   record: VerificationRecord;
   keptUntil: number;
+  fallback: Fallback;
 }
 
 /** The verification records of the in-memory store, kept for their retention as Redis keeps them. */
@@ -33,7 +40,12 @@ export class InMemoryVerifications {
       test,
       attempts: [],
     };
-    this.records.set(id, { record, keptUntil: now + retentionMs });
+    const fallback = { ticket: verification.ticket, called: false };
+    this.records.set(id, { record, keptUntil: now + retentionMs, fallback });
+  }
+
+  fallbackOf(id: string): Fallback | undefined {
+    return this.find(id) && this.records.get(id)?.fallback;
   }
 
   find(id: string): VerificationRecord | undefined {

@@ -18,6 +18,8 @@ export interface IssuePolicy {
    * and no send is recorded; the code is stored with the same TTL and attempts. True when omitted.
    */
   perNumberLimits?: boolean;
+  /** Set when the code goes out by a call: calls to the number per send window at most. */
+  maxCalls?: number;
 }
 
 export interface VerifyPolicy {
@@ -38,6 +40,12 @@ export type VerifyResult =
   | { outcome: 'incorrect'; attemptsRemaining: number; verificationId?: string }
   | { outcome: 'attempts_exceeded'; retryAfterMs: number; verificationId?: string }
   | { outcome: 'locked'; retryAfterMs: number };
+
+/** Why a fallback call was not admitted (see `OtpStore.admitFallbackCall`). */
+export type FallbackCallRefusal = 'not_pending' | 'no_ticket' | 'already_called' | 'call_limit';
+
+export type FallbackCallAdmission =
+  { outcome: 'admitted'; phoneNumber: string; ticket: string } | { outcome: FallbackCallRefusal };
 
 export type CancelResult =
   | { outcome: 'canceled' | 'not_found' }
@@ -61,9 +69,9 @@ export interface OtpStore {
   ): Promise<IssueResult>;
   /**
    * Undoes an `issue` whose SMS was never delivered: removes that code (not a newer one) and
-   * gives back the cooldown and the send it counted.
+   * gives back the cooldown and the send it counted, and the call when it was one (`call`).
    */
-  revoke(phoneNumber: string, codeHash: string): Promise<void>;
+  revoke(phoneNumber: string, codeHash: string, call?: boolean): Promise<void>;
   /** Checks the code, counts a wrong one, deletes a right one; settles its verification. */
   verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult>;
   /** A verification by id, until its retention ends. */
@@ -72,6 +80,12 @@ export interface OtpStore {
   cancelVerification(id: string): Promise<CancelResult>;
   /** Records a hand-over of the verification's code to a provider. */
   recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
+  /**
+   * Counts one call with a pending SMS code: only while that verification's code is the
+   * number's pending one, once per verification, within `maxCalls` per send window. Admitted,
+   * it gives the ticket the verification kept for it.
+   */
+  admitFallbackCall(id: string, maxCalls: number): Promise<FallbackCallAdmission>;
   /** Failed verifications of the number in its current lockout window; for the challenge step. */
   failedVerifications(phoneNumber: string): Promise<number>;
   /** Resolves when the store answers; for readiness probes. */

@@ -8,6 +8,7 @@ import type {
   VerificationRecord,
 } from '../verification/verification.js';
 import { isVerificationId } from '../verification/verification-id.js';
+import { ADMIT_FALLBACK_CALL_SCRIPT } from './lua/admit-fallback-call.lua.js';
 import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
@@ -23,6 +24,8 @@ import { callStore, redisFailureCause } from './redis-connection.js';
 import { redisScripts, type RedisScripts } from './redis-scripts.js';
 import type {
   CancelResult,
+  FallbackCallAdmission,
+  FallbackCallRefusal,
   IssuePolicy,
   IssueResult,
   OtpStore,
@@ -98,6 +101,8 @@ export class RedisOtpStore implements OtpStore {
           verification?.locale ?? '',
           verification?.country ?? '',
           verification?.test ? '1' : '0',
+          policy.maxCalls ?? '',
+          verification?.ticket ?? '',
         ],
       ),
     );
@@ -156,6 +161,21 @@ export class RedisOtpStore implements OtpStore {
     return { outcome: outcome as 'canceled' | 'not_found' };
   }
 
+  async admitFallbackCall(id: string, maxCalls: number): Promise<FallbackCallAdmission> {
+    const located = await this.locate(id);
+    if (!located) return { outcome: 'not_pending' };
+    const key = otpNumberKey(this.keyPrefix, located.phoneNumber);
+    const [outcome, ticket] = await this.call(() =>
+      this.scripts.run<[string, string]>(
+        ADMIT_FALLBACK_CALL_SCRIPT,
+        [key, located.record],
+        [idBodyOf(id), located.suffix, maxCalls],
+      ),
+    );
+    if (outcome !== 'admitted') return { outcome: outcome as FallbackCallRefusal };
+    return { outcome, phoneNumber: located.phoneNumber, ticket };
+  }
+
   async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
     const located = await this.locate(id);
     if (!located) return;
@@ -180,10 +200,11 @@ export class RedisOtpStore implements OtpStore {
     return { phoneNumber, suffix, record };
   }
 
-  async revoke(phoneNumber: string, codeHash: string): Promise<void> {
+  async revoke(phoneNumber: string, codeHash: string, call = false): Promise<void> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
-    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], [codeHash, recordStem]));
+    const args = [codeHash, recordStem, call ? '1' : '0'];
+    await this.call(() => this.scripts.run(REVOKE_CODE_SCRIPT, [key], args));
   }
 
   async verify(phoneNumber: string, codeHash: string, policy: VerifyPolicy): Promise<VerifyResult> {

@@ -11,13 +11,27 @@ export const VERIFICATION_ID = /^ver_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
  * one id (or a number) tells nothing of another's.
  */
 export function newVerificationId(): string {
-  let value = BigInt(`0x${randomBytes(16).toString('hex')}`);
+  return verificationIdOf(randomBytes(16));
+}
+
+/** The id that names these 16 bytes. */
+export function verificationIdOf(bytes: Uint8Array): string {
+  let value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
   let digits = '';
   for (let i = 0; i < 26; i++) {
     digits = CROCKFORD[Number(value & 31n)] + digits;
     value >>= 5n;
   }
   return `ver_${digits}`;
+}
+
+/** The 16 bytes a well-formed id names: where an id must take little room (a voice ticket). */
+export function verificationIdBytes(id: string): Buffer {
+  let value = 0n;
+  for (const digit of id.slice('ver_'.length)) {
+    value = (value << 5n) | BigInt(CROCKFORD.indexOf(digit));
+  }
+  return Buffer.from(value.toString(16).padStart(32, '0'), 'hex');
 }
 
 export const isVerificationId = (value: string): boolean => VERIFICATION_ID.test(value);

@@ -34,6 +34,8 @@ export interface NewVerification {
   country: string;
   test: boolean;
   retentionMs: number;
+  /** The code sealed for a fallback call (voice/voice-ticket.ts); never shown. */
+  ticket?: string;
 }
 
 /** A verification as the store holds it; times in milliseconds of the store's clock. */

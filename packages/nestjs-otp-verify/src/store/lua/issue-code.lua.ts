@@ -13,6 +13,8 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  * ARGV[9] stem of the number's verification records  ARGV[10] id of the new verification
  * without `ver_` ('' for none: no record)  ARGV[11] its retention ms  ARGV[12] channel
  * ARGV[13] locale  ARGV[14] country  ARGV[15] '1' for a test number
+ * ARGV[16] for a call, the calls allowed per send window ('' for an SMS)
+ * ARGV[17] the code sealed for a fallback call, kept with the verification ('' for none)
  *
  * The new code's verification is written with it; the one it replaces, if still pending, is
  * canceled in the same step.
@@ -28,7 +30,7 @@ export const ISSUE_CODE_SCRIPT = redisScript(
   'write',
   `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local key = KEYS[1]
-local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'h', 'x')
+local state = redis.call('HMGET', key, 'c', 's', 'w', 'f', 'l', 'h', 'x', 'k')
 -- Replaces the pending verification by the new one; returns the id of the one canceled, or '',
 -- and the new record's key suffix.
 local function openVerification(expires)
@@ -44,6 +46,7 @@ local function openVerification(expires)
   redis.call('HSET', record, 'id', ARGV[10], 's', 'pending', 'ch', ARGV[12], 'lo', ARGV[13],
     'cc', ARGV[14], 'c', now, 'x', expires, 'u', now, 'w', 0)
   if ARGV[15] == '1' then redis.call('HSET', record, 't', '1') end
+  if ARGV[17] ~= '' then redis.call('HSET', record, 'tk', ARGV[17]) end
   redis.call('PEXPIRE', record, ARGV[11])
   return canceled, suffix
 end
@@ -60,9 +63,11 @@ if ARGV[8] == '0' then
 end
 local _, cooldownEnd = live(1, state[1])
 local sends, windowEnd = live(state[2], secondsToMs(state[3]))
+-- Calls share the send window: they end with it.
+local calls = live(state[8], windowEnd)
 local cooldown = tonumber(ARGV[4])
 local cooldownLeft = cooldown > 0 and math.max(cooldownEnd - now, 0) or 0
-if sends >= tonumber(ARGV[5]) then
+if sends >= tonumber(ARGV[5]) or (ARGV[16] ~= '' and calls >= tonumber(ARGV[16])) then
   return { 'send_limit', math.max(windowEnd - now, cooldownLeft) }
 end
 if cooldownLeft > 0 then
@@ -75,6 +80,11 @@ cooldownEnd = cooldown > 0 and now + cooldown or 0
 local canceled, suffix = openVerification(expires)
 redis.call('HSET', key, 'h', ARGV[1], 'a', ARGV[3], 'x', expires, 'c', cooldownEnd,
   's', sends + 1, 'w', math.ceil(windowEnd / 1000))
+if ARGV[16] ~= '' then
+  redis.call('HSET', key, 'k', calls + 1)
+elseif state[8] and calls == 0 then
+  redis.call('HDEL', key, 'k')
+end
 -- Every live field's deadline is known here, so the key's life is set outright.
 redis.call('PEXPIREAT', key, math.max(expires, cooldownEnd, windowEnd, lockoutEnd))
 return { 'issued', 0, canceled, suffix }

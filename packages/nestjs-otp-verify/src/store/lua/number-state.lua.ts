@@ -11,6 +11,7 @@
  *   h  HMAC of the pending code        a  attempts left     x  the code's deadline
  *   c  end of the resend cooldown      s  sends in window   w  end of the send window (s)
  *   f  failed verifications            l  end of the lockout window
+ *   k  voice calls in the send window (absent until the first; ends with the window)
  *
  * (Builds before 2026-12 also wrote r and t, a revoked issue's HMAC and until when; nothing reads
  * them now, and they leave with the key.)

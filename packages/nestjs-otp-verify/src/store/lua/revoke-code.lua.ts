@@ -7,6 +7,7 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  *
  * KEYS[1] the number's state (fields in number-state.lua.ts)
  * ARGV[1] HMAC of the code being taken back  ARGV[2] stem of the number's verification records
+ * ARGV[3] '1' when the code went out by a call: the call is given back too
  *
  * The code's verification becomes failed: no message reached a provider.
  *
@@ -21,17 +22,21 @@ export const REVOKE_CODE_SCRIPT = redisScript(
   'undo',
   `${NUMBER_STATE_PRELUDE}${VERIFICATION_RECORD_PRELUDE}
 local key = KEYS[1]
-local state = redis.call('HMGET', key, 'h', 's', 'w', 'x')
+local state = redis.call('HMGET', key, 'h', 's', 'w', 'x', 'k')
 if state[1] ~= ARGV[1] then
   return 0
 end
-local sends = live(state[2], secondsToMs(state[3]))
+local sends, windowEnd = live(state[2], secondsToMs(state[3]))
 redis.call('HDEL', key, 'h', 'a', 'x', 'c')
 settle(recordOf(ARGV[2], ARGV[1], state[4]), 'failed')
 if sends > 1 then
   redis.call('HSET', key, 's', sends - 1)
 else
   redis.call('HDEL', key, 's', 'w')
+end
+if ARGV[3] == '1' then
+  local calls = live(state[5], windowEnd)
+  if calls > 1 then redis.call('HSET', key, 'k', calls - 1) else redis.call('HDEL', key, 'k') end
 end
 return 1
 `,

@@ -13,6 +13,7 @@
  *   ch channel   lo locale   cc country   t  '1' for a test number
  *   c  created (ms)   x  the code's deadline (ms)   u  last change (ms)
  *   w  wrong codes tried   at  attempts, as JSON (written once the provider answered)
+ *   tk the code sealed for a fallback call (voice/voice-ticket.ts)   fc '1' once it was made
  *
  * The record expires at creation plus the retention, which is never shorter than a code's life,
  * so a script that finds a live code also finds its record. This prelude follows
