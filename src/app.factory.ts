@@ -6,6 +6,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { OTP_ERROR_MESSAGES, OtpApiKeys, OtpErrorCode } from 'nestjs-otp-verify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { parseCallbackForms } from './common/callback-form-parser.js';
 import { answerClientError } from './common/client-error.js';
 import { requestIdFor } from './common/logging.js';
 import { recordRouteMethods } from './common/route-methods.js';
@@ -51,6 +52,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   recordRouteMethods(fastify);
   // Only JSON reaches a route: a text/plain body is what any web page can send cross-site.
   fastify.removeContentTypeParser('text/plain');
+  parseCallbackForms(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     // Echoed so a client (or the load balancer's log) can quote it when reporting a problem.
     reply.header('X-Request-Id', request.id);
@@ -87,7 +89,8 @@ const UNAUTHORIZED_RESPONSE = {
  */
 function requireApiKey(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/api/otp/')) continue;
+    // Provider callbacks are signed by the provider, which has no API key of ours.
+    if (!path.startsWith('/api/otp/') || path.startsWith('/api/otp/callbacks/')) continue;
     for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
       if (!operation) continue;
       operation.security = [{ [API_KEY_SECURITY_SCHEME]: [] }];

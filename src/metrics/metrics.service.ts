@@ -9,6 +9,7 @@ import type {
   OtpEventType,
   SmsDeliveryEvent,
   SmsDeliveryObserver,
+  SmsDeliveryStatusEvent,
   WebhookDeliveryObserver,
   WebhookOutcome,
 } from 'nestjs-otp-verify';
@@ -69,6 +70,14 @@ export class MetricsService
     name: 'otp_sms_segments_total',
     help: 'SMS segments billed for the messages providers accepted, by the locale of the text',
     labelNames: ['locale'],
+    registers: [this.registry],
+  });
+
+  /** Each message's status as its receipts moved it; replays and late receipts are not counted. */
+  private readonly smsDeliveryStatuses = new Counter({
+    name: 'otp_sms_delivery_status_total',
+    help: "SMS whose provider's delivery receipt moved them to a status (sent, delivered, undelivered, failed), by provider and country",
+    labelNames: ['provider', 'status', 'country'],
     registers: [this.registry],
   });
 
@@ -175,6 +184,10 @@ export class MetricsService
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
     if (segments !== undefined && locale !== undefined) this.smsSegments.inc({ locale }, segments);
+  }
+
+  smsDeliveryStatus({ provider, status, country }: SmsDeliveryStatusEvent): void {
+    this.smsDeliveryStatuses.inc({ provider, status, country });
   }
 
   fraudGuardDecision({ decision, country }: FraudGuardDecisionEvent): void {

@@ -1,5 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
 export type FakeProvider = 'plivo' | 'sns';
@@ -22,6 +25,11 @@ export interface ReceivedSms {
   credential?: string;
   smsType?: string;
   senderId?: string;
+  /** Plivo: the status callback `url` and `method` the message asked for. */
+  callbackUrl?: string;
+  callbackMethod?: string;
+  /** Plivo: the `message_uuid` the fake answered with. */
+  messageId?: string;
   replied: FakeReply;
 }
 
@@ -43,6 +51,42 @@ export interface FetchedAnswer {
   body: string;
 }
 
+/** A status callback as Plivo sends one for a message it took. */
+export interface PlivoStatusCallback {
+  /** Plivo's `Status`: queued, sent, delivered, undelivered, failed. */
+  status: string;
+  errorCode?: string;
+  /** Where the service listens, when the callback URL names a public address in front of it. */
+  via?: string;
+  /**
+   * What the signature covers and under which token: by default the URL the message asked for,
+   * under the auth token the SDK sent it with. `false`: no signature headers at all.
+   */
+  signed?: false | { url?: string; authToken?: string };
+}
+
+type PlivoV3Signer = (
+  url: string,
+  params: Record<string, string>,
+  nonce: string,
+  authToken: string,
+) => string;
+
+/**
+ * The Plivo SDK checks signatures but makes none. Its validator's own steps (the URL with the
+ * POST params as it orders them, then the HMAC with the nonce) are taken from its module, not
+ * written again here, so a callback is signed exactly as the SDK will check it.
+ */
+function plivoV3Signer(): PlivoV3Signer {
+  const file = createRequire(import.meta.url).resolve('plivo/dist/utils/v3Security.js');
+  const source = `${readFileSync(file, 'utf8')}
+exports.sign = (url, params, nonce, token) =>
+  get_signature_v3(utf8.encode(token), construct_post_url(utf8.encode(url), params), utf8.encode(nonce));`;
+  const exports: { sign?: PlivoV3Signer } = {};
+  compileFunction(source, ['exports', 'require'])(exports, createRequire(file));
+  return exports.sign!;
+}
+
 const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const SNS_ERROR_CODES: Record<number, string> = {
   400: 'InvalidParameter',
@@ -62,6 +106,7 @@ export class FakeSmsServer {
     sns: [],
     plivoCall: [],
   };
+  private signPlivo?: PlivoV3Signer;
 
   private server!: LocalHttpServer;
 
@@ -117,6 +162,47 @@ export class FakeSmsServer {
     };
   }
 
+  /**
+   * Posts Plivo's status callback for `sms` (form-encoded, signed as Plivo signs it) to the URL
+   * the message asked for, or to the same path at `via`; the service's answer.
+   */
+  async plivoStatus(
+    sms: ReceivedSms,
+    { status, errorCode, via, signed = {} }: PlivoStatusCallback,
+  ): Promise<{ status: number; body: string }> {
+    if (!sms.callbackUrl) throw new Error('the message asked for no status callback');
+    const params: Record<string, string> = {
+      From: sms.from ?? '',
+      To: sms.to.replace('+', ''),
+      MessageUUID: sms.messageId ?? '',
+      ParentMessageUUID: sms.messageId ?? '',
+      Status: status,
+      MessageTime: new Date().toISOString().replace('T', ' ').slice(0, 19),
+      PartInfo: '1 of 1',
+      Sequence: '1',
+      Units: '1',
+      TotalRate: '0.00350',
+      TotalAmount: '0.00350',
+      ...(errorCode !== undefined && { ErrorCode: errorCode }),
+    };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    if (signed) {
+      const nonce = String(randomInt(1e9, 1e10)) + String(randomInt(1e9, 1e10));
+      const authToken = signed.authToken ?? sms.credential?.split(':')[1] ?? '';
+      this.signPlivo ??= plivoV3Signer();
+      const signature = this.signPlivo(signed.url ?? sms.callbackUrl, params, nonce, authToken);
+      headers['x-plivo-signature-v3'] = signature;
+      headers['x-plivo-signature-v3-nonce'] = nonce;
+    }
+    const path = new URL(sms.callbackUrl).pathname;
+    const target = via === undefined ? sms.callbackUrl : `${via.replace(/\/+$/, '')}${path}`;
+    const body = new URLSearchParams(params).toString();
+    const answer = await fetch(target, { method: 'POST', headers, body });
+    return { status: answer.status, body: await answer.text() };
+  }
+
   reset(): void {
     this.received.length = 0;
     this.calls.length = 0;
@@ -137,8 +223,9 @@ export class FakeSmsServer {
     const plivo = /^\/v1\/Account\/[^/]+\/Message\/$/.test(req.url ?? '');
     const provider: FakeProvider = plivo ? 'plivo' : 'sns';
     const reply = this.scripts[provider].shift() ?? (plivo ? 202 : 200);
+    const messageId = randomUUID();
     this.received.push({
-      ...(plivo ? readPlivo(req, body) : readSns(req, body)),
+      ...(plivo ? { ...readPlivo(req, body), messageId } : readSns(req, body)),
       provider,
       replied: reply,
     });
@@ -148,10 +235,10 @@ export class FakeSmsServer {
       return;
     }
     if (typeof reply === 'object') {
-      setTimeout(() => this.answer(res, plivo, reply.status), reply.afterMs);
+      setTimeout(() => this.answer(res, plivo, reply.status, messageId), reply.afterMs);
       return;
     }
-    this.answer(res, plivo, reply);
+    this.answer(res, plivo, reply, messageId);
   }
 
   /** Plivo's Call API: `201` with a request UUID, as Plivo answers a call it queued. */
@@ -188,7 +275,7 @@ export class FakeSmsServer {
     else write();
   }
 
-  private answer(res: ServerResponse, plivo: boolean, reply: number): void {
+  private answer(res: ServerResponse, plivo: boolean, reply: number, messageId: string): void {
     if (res.destroyed) return;
     if (plivo) {
       const ok = reply < 300;
@@ -196,7 +283,7 @@ export class FakeSmsServer {
       res.end(
         JSON.stringify(
           ok
-            ? { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [randomUUID()] }
+            ? { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [messageId] }
             : { api_id: randomUUID(), error: 'fake failure' },
         ),
       );
@@ -212,10 +299,10 @@ export class FakeSmsServer {
 }
 
 function readPlivo(req: IncomingMessage, body: string): Omit<ReceivedSms, 'provider' | 'replied'> {
-  const { src, dst, text } = JSON.parse(body) as { src: string; dst: string; text: string };
+  const { src, dst, text, url, method } = JSON.parse(body) as Record<string, string>;
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const credential = basic && Buffer.from(basic, 'base64').toString('utf8');
-  return { to: dst, text, from: src, credential };
+  return { to: dst, text, from: src, credential, callbackUrl: url, callbackMethod: method };
 }
 
 function readSns(req: IncomingMessage, body: string): Omit<ReceivedSms, 'provider' | 'replied'> {

@@ -13,11 +13,11 @@ export const HOST_HASH_SECRET = 'host-app-hash-secret-of-32-bytes-or-more';
 /**
  * A host application as a team writes one: its own module importing `OtpModule` (and whatever
  * else it chooses), no global pipe, filter or guard, on the platform named. Only the SMS
- * provider is swapped for the test's outbox.
+ * provider is swapped for the test's outbox; `undefined` keeps the configured one.
  */
 export async function startHostApp(
   metadata: Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>,
-  outbox: SmsProvider,
+  outbox: SmsProvider | undefined,
   platform: HostPlatform = 'Express',
   /** What the host sets up on its application before it starts (a global prefix, say). */
   configure: (app: INestApplication) => void = () => undefined,
@@ -25,10 +25,9 @@ export async function startHostApp(
   @Module(metadata)
   class HostModule {}
 
-  const moduleRef = await Test.createTestingModule({ imports: [HostModule] })
-    .overrideProvider(SMS_PROVIDER)
-    .useValue(outbox)
-    .compile();
+  const builder = Test.createTestingModule({ imports: [HostModule] });
+  if (outbox) builder.overrideProvider(SMS_PROVIDER).useValue(outbox);
+  const moduleRef = await builder.compile();
   if (platform === 'Express') {
     const app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: ['error'] });
     configure(app);

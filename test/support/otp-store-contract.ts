@@ -298,6 +298,67 @@ export function describeOtpStoreContract(
       expect((await store.verify(phone, 'fixed', lock)).outcome).toBe('locked');
     });
 
+    it('applies receipts to the attempt of their message, never moving a final status back', async () => {
+      const id = newVerificationId();
+      const verification = { id, channel: 'sms', locale: 'en', country: 'GB', test: false };
+      await store.issue(phone, 'h1', issuePolicy, { ...verification, retentionMs: 3_600_000 });
+      const at = Date.now();
+      const sent = {
+        channel: 'sms',
+        provider: 'plivo',
+        status: 'sent',
+        at,
+        updatedAt: at,
+      } as const;
+      await store.recordAttempt(id, { ...sent, messageId: 'msg-1' });
+      const receipt = { provider: 'plivo', messageId: 'msg-1' };
+      const result = { verificationId: id, country: 'GB', pending: true };
+      await expect(
+        store.recordReceipt({ ...receipt, messageId: 'other', status: 'delivered' }),
+      ).resolves.toBeUndefined();
+      await expect(
+        store.recordReceipt({ ...receipt, provider: 'sns', status: 'failed' }),
+      ).resolves.toBeUndefined();
+      await expect(store.recordReceipt({ ...receipt, status: 'sent' })).resolves.toEqual({
+        ...result,
+        changed: false,
+        status: 'sent',
+      });
+      await expect(
+        store.recordReceipt({ ...receipt, status: 'undelivered', errorCode: '30' }),
+      ).resolves.toEqual({ ...result, changed: true, status: 'undelivered' });
+      for (const late of ['delivered', 'sent', 'undelivered'] as const) {
+        await expect(store.recordReceipt({ ...receipt, status: late })).resolves.toEqual({
+          ...result,
+          changed: false,
+          status: 'undelivered',
+        });
+      }
+      // A call that follows the SMS is an attempt of its own, after it.
+      await store.recordAttempt(id, { ...sent, channel: 'voice' });
+      const [attempt, call] = (await store.findVerification(id))!.attempts;
+      expect(attempt).toMatchObject({ status: 'undelivered', errorCode: '30', messageId: 'msg-1' });
+      expect(attempt.updatedAt).toBeGreaterThanOrEqual(at);
+      expect(call).toEqual({ ...sent, channel: 'voice' });
+      await store.verify(phone, 'h1', verifyPolicy);
+      const settled = await store.recordReceipt({ ...receipt, status: 'delivered' });
+      expect(settled).toMatchObject({ changed: false, pending: false });
+    });
+
+    it('forgets a message when its verification is no longer kept', async () => {
+      const id = newVerificationId();
+      const verification = { id, channel: 'sms', locale: 'en', country: 'GB', test: false };
+      await store.issue(phone, 'h1', issuePolicy, { ...verification, retentionMs: 200 });
+      const at = Date.now();
+      await store.recordAttempt(id, {
+        ...{ channel: 'sms', provider: 'plivo', status: 'sent', at, updatedAt: at },
+        messageId: 'msg-brief',
+      });
+      await sleep(300);
+      const receipt = { provider: 'plivo', messageId: 'msg-brief', status: 'delivered' } as const;
+      await expect(store.recordReceipt(receipt)).resolves.toBeUndefined();
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -25,9 +25,17 @@ export {
 export { toErrorResponse, type ErrorResponse } from './otp-error-response.js';
 export type { OtpStore } from './store/otp-store.js';
 export type { RedisClient } from './store/redis-connection.js';
-export type { SmsFailureKind, SmsMessage, SmsProvider } from './sms/sms-provider.js';
+export type { SmsFailureKind, SmsMessage, SmsProvider, SmsSent } from './sms/sms-provider.js';
 export { SmsDeliveryError } from './sms/resilient-sms.provider.js';
-export type { SmsDeliveryEvent, SmsDeliveryObserver } from './sms/sms-delivery-observer.js';
+export type {
+  SmsDeliveryEvent,
+  SmsDeliveryObserver,
+  SmsDeliveryStatusEvent,
+} from './sms/sms-delivery-observer.js';
+export { DeliveryReceipts } from './receipts/delivery-receipts.service.js';
+export type { DeliveryReceipt, ReceiptStatus } from './receipts/delivery-receipt.js';
+export { CALLBACK_BODY_LIMIT_BYTES } from './receipts/callback-form.guard.js';
+export { PLIVO_STATUS_ROUTE } from './receipts/plivo-receipt.js';
 export { maskPhoneNumber, NUMBER_TYPES } from './phone/phone-number.js';
 export { OtpTokenSigner } from './token/otp-token-signer.js';
 export type {

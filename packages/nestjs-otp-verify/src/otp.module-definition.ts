@@ -3,6 +3,7 @@ import { FraudAdminController } from './fraud/fraud-admin.controller.js';
 import { OTP_CALLBACK_ROUTES, OTP_MODULE_OPTIONS } from './otp.constants.js';
 import type { OtpModuleOptions } from './otp-options.js';
 import { OtpJwksController } from './token/otp-jwks.controller.js';
+import { PlivoStatusController } from './receipts/plivo-status.controller.js';
 import { VoiceAnswerController } from './voice/voice-answer.controller.js';
 
 /**
@@ -18,8 +19,9 @@ export interface OtpModuleExtras {
   /** `/admin/fraud/*`, with `fraudGuard.adminApiKey` as its bearer key. Default `false`. */
   fraudAdminRoutes: boolean;
   /**
-   * `otp/callbacks/plivo/*`, which Plivo calls at `publicUrl`: what a voice call speaks. Needed
-   * by voice calls. Default `false`.
+   * `otp/callbacks/plivo/*`, where Plivo calls back at `publicUrl`: delivery receipts (signed by
+   * Plivo instead of an API key) and what a voice call speaks. Needed by receipts and voice
+   * calls. Default `false`.
    */
   callbackRoutes: boolean;
 }
@@ -56,7 +58,7 @@ export const {
       ...(definition.controllers ?? []),
       ...(extras.jwksRoute ? [OtpJwksController] : []),
       ...(extras.fraudAdminRoutes ? [FraudAdminController] : []),
-      ...(extras.callbackRoutes ? [VoiceAnswerController] : []),
+      ...(extras.callbackRoutes ? [PlivoStatusController, VoiceAnswerController] : []),
     ],
     providers: [
       ...(definition.providers ?? []),

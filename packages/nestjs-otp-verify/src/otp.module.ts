@@ -29,6 +29,8 @@ import { idempotencyStoreProvider } from './idempotency/idempotency.providers.js
 import { OtpIdempotency } from './idempotency/otp-idempotency.js';
 import { OtpVerificationsController } from './verification/otp-verifications.controller.js';
 import { OtpVerifications } from './verification/otp-verifications.service.js';
+import { DeliveryReceipts } from './receipts/delivery-receipts.service.js';
+import { PlivoSignature } from './receipts/plivo-signature.js';
 import { CodeDeliveries } from './voice/code-delivery.js';
 import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
 import { VoiceFallback } from './voice/voice-fallback.js';
@@ -78,6 +80,8 @@ import { VoiceFallback } from './voice/voice-fallback.js';
     OtpIdempotency,
     usedCaptchaTokensProvider,
     ChallengeService,
+    DeliveryReceipts,
+    PlivoSignature,
     OtpVoiceCalls,
     CodeDeliveries,
     VoiceFallback,
@@ -87,6 +91,7 @@ import { VoiceFallback } from './voice/voice-fallback.js';
     OtpMessages,
     OtpVerifications,
     OtpEvents,
+    DeliveryReceipts,
     OTP_STORE,
     OTP_REDIS,
     SMS_PROVIDER,

@@ -24,6 +24,7 @@ import {
   type PhoneNumber,
 } from './phone/phone-number.js';
 import { OtpMessages } from './i18n/otp-messages.js';
+import type { SmsSent } from './sms/sms-provider.js';
 import { SmsDeliveryError } from './sms/resilient-sms.provider.js';
 import type { IssuePolicy, OtpStore, VerifyPolicy, VerifyResult } from './store/otp-store.js';
 import { currentRedisDeadline } from './store/redis-deadline.js';
@@ -232,9 +233,10 @@ export class OtpService {
 
     await this.events.verification('verification.canceled', issued.canceled);
     const at = Date.now();
+    let sent: SmsSent | void;
     try {
       // The provider's time is not the store's: a slow provider leaves the revoke its time.
-      await currentRedisDeadline().excluding(() => delivery.send());
+      sent = await currentRedisDeadline().excluding(() => delivery.send());
     } catch (error) {
       if (error instanceof SmsDeliveryError && error.mayHaveBeenSent) {
         this.logger.warn(
@@ -253,7 +255,7 @@ export class OtpService {
       await this.events.verification('verification.failed', verification.id);
       throw new SmsDeliveryFailedError();
     }
-    await this.recordAttempt(verification, delivery.provider, 'sent', at);
+    await this.recordAttempt(verification, delivery.provider, 'sent', at, sent);
     await this.events.verification('verification.pending', verification.id);
     return 'sent';
   }
@@ -263,13 +265,15 @@ export class OtpService {
     provider: string,
     status: AttemptStatus,
     at: number,
+    sent?: SmsSent | void,
   ): Promise<void> {
     const attempt = {
       channel: verification.channel,
-      provider,
+      provider: sent?.provider ?? provider,
       status,
       at,
       updatedAt: Date.now(),
+      ...(sent?.messageId && { messageId: sent.messageId }),
     };
     await this.store.recordAttempt(verification.id, attempt).catch(() => undefined);
   }

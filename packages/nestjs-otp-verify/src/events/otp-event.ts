@@ -2,6 +2,8 @@ import type { VerificationView } from '../verification/verification.js';
 
 export type VerificationEventType =
   | 'verification.pending'
+  | 'verification.delivered'
+  | 'verification.undelivered'
   | 'verification.approved'
   | 'verification.canceled'
   | 'verification.expired'

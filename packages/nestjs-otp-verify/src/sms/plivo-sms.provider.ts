@@ -1,7 +1,7 @@
 import plivo from 'plivo';
 import type { PlivoOptions } from '../otp-options.js';
 import { failureWithoutAnswer, kindOfStatus } from './sms-failure.js';
-import type { SmsFailure, SmsMessage, SmsProvider } from './sms-provider.js';
+import type { SmsFailure, SmsMessage, SmsProvider, SmsSent } from './sms-provider.js';
 
 const PLIVO_API = 'https://api.plivo.com';
 
@@ -10,10 +10,15 @@ export class PlivoSmsProvider implements SmsProvider {
   readonly name = 'plivo';
   private readonly client: plivo.Client;
 
+  /** Plivo's status callback, when the service can be reached: each message asks for receipts. */
+  private readonly receipts?: { url: string; method: 'POST' };
+
   constructor(
     private readonly options: PlivoOptions,
     timeoutMs: number,
+    statusCallbackUrl?: string,
   ) {
+    if (statusCallbackUrl) this.receipts = { url: statusCallbackUrl, method: 'POST' };
     const base = (options.baseUrl ?? PLIVO_API).replace(/\/+$/, '');
     // The SDK cannot be cancelled; its own timeout at our deadline frees the socket of a hung call.
     this.client = new plivo.Client(options.authId, options.authToken, {
@@ -22,8 +27,13 @@ export class PlivoSmsProvider implements SmsProvider {
     });
   }
 
-  async send(message: SmsMessage): Promise<void> {
-    await this.client.messages.create(this.options.sender, message.to, message.text);
+  /** The message's uuid is what Plivo's receipts name it by. */
+  async send(message: SmsMessage): Promise<SmsSent> {
+    const { sender } = this.options;
+    const answer = await this.client.messages.create(sender, message.to, message.text, {
+      ...this.receipts,
+    });
+    return { messageId: answer.messageUuid?.[0] };
   }
 }
 

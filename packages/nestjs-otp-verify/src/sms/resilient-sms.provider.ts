@@ -10,6 +10,7 @@ import type {
   SmsFailureKind,
   SmsMessage,
   SmsProvider,
+  SmsSent,
 } from './sms-provider.js';
 
 export interface SmsRetryPolicy {
@@ -76,7 +77,8 @@ export class ResilientSmsProvider implements SmsProvider {
     this.name = providers.map(({ provider }) => provider.name).join('>');
   }
 
-  async send(message: SmsMessage): Promise<void> {
+  /** Resolves with the provider that took the message, and its id of it when it gave one. */
+  async send(message: SmsMessage): Promise<SmsSent> {
     let calls = 0;
     let failure: SmsDeliveryError | undefined;
     for (const [index, classified] of this.providers.entries()) {
@@ -88,7 +90,9 @@ export class ResilientSmsProvider implements SmsProvider {
       }
       const outcome = await this.sendThrough(classified, message, this.policy.maxAttempts - calls);
       calls += outcome.calls;
-      if (!outcome.failure) return;
+      if (!outcome.failure) {
+        return { provider: classified.provider.name, messageId: outcome.messageId };
+      }
       failure = outcome.failure;
       if (failure.mayHaveBeenSent) break;
     }
@@ -100,7 +104,7 @@ export class ResilientSmsProvider implements SmsProvider {
     { provider, classify }: ClassifiedSmsProvider,
     message: SmsMessage,
     budget: number,
-  ): Promise<{ calls: number; failure?: SmsDeliveryError }> {
+  ): Promise<{ calls: number; failure?: SmsDeliveryError; messageId?: string }> {
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.policy.timeoutMs);
@@ -116,11 +120,11 @@ export class ResilientSmsProvider implements SmsProvider {
       });
     try {
       for (let attempt = 1; ; attempt++) {
-        const failure = await this.attempt(provider, classify, message, deadline.signal);
+        const { failure, sent } = await this.attempt(provider, classify, message, deadline.signal);
         if (!failure) {
           report('delivered');
           this.logger.log(`SMS to ${maskPhoneNumber(message.to)} delivered by ${provider.name}`);
-          return { calls: attempt };
+          return { calls: attempt, messageId: sent?.messageId };
         }
         const delayMs = randomInt(this.policy.baseDelayMs * 2 ** (attempt - 1) + 1);
         const remainingMs = this.policy.timeoutMs - (performance.now() - started);
@@ -151,13 +155,12 @@ export class ResilientSmsProvider implements SmsProvider {
     classify: SmsErrorClassifier,
     message: SmsMessage,
     signal: AbortSignal,
-  ): Promise<SmsFailure | undefined> {
-    if (signal.aborted) return DEADLINE_BEFORE_CALL;
+  ): Promise<{ failure?: SmsFailure; sent?: SmsSent | void }> {
+    if (signal.aborted) return { failure: DEADLINE_BEFORE_CALL };
     try {
-      await Promise.race([provider.send(message, signal), abortion(signal)]);
-      return undefined;
+      return { sent: await Promise.race([provider.send(message, signal), abortion(signal)]) };
     } catch (error) {
-      return signal.aborted ? DEADLINE : classify(error);
+      return { failure: signal.aborted ? DEADLINE : classify(error) };
     }
   }
 }

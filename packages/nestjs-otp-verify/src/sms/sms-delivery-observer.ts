@@ -1,3 +1,4 @@
+import type { ReceiptStatus } from '../receipts/delivery-receipt.js';
 import type { SmsFailureKind } from './sms-provider.js';
 
 export interface SmsDeliveryEvent {
@@ -14,10 +15,22 @@ export interface SmsDeliveryEvent {
   locale?: string;
 }
 
+/** A delivery receipt that moved a message's status (replays and late receipts are not told). */
+export interface SmsDeliveryStatusEvent {
+  provider: string;
+  /** `sent`, or the final `delivered`, `undelivered` or `failed`. */
+  status: ReceiptStatus;
+  /** The number's country, ISO 3166 alpha-2 (`001` for none): a bounded label. */
+  country: string;
+}
+
 /**
- * Learns of every delivery through every provider, fallbacks included. Optional: a host app that
- * provides none (globally) gets nothing, the standalone service binds its metrics here.
+ * Learns of every delivery through every provider, fallbacks included, and of the receipts that
+ * followed. Optional: a host app that provides none (globally) gets nothing, the standalone
+ * service binds its metrics here.
  */
 export interface SmsDeliveryObserver {
   smsDelivery(event: SmsDeliveryEvent): void;
+  /** Optional, so an observer written before receipts existed still fits. */
+  smsDeliveryStatus?(event: SmsDeliveryStatusEvent): void;
 }

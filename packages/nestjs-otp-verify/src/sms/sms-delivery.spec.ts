@@ -115,6 +115,20 @@ describe('SMS delivery: retries, fallback and logs', () => {
       ['sns', 2, 'ru'],
     ]);
   });
+
+  it("answers with the provider that took the message and that provider's id of it, if any", async () => {
+    const withId: SmsProvider = { name: 'sns', send: async () => ({ messageId: 'sns-1' }) };
+    const refusing = new ScriptedProvider('plivo', [403]);
+    await expect(resilient(refusing, withId).send(message)).resolves.toEqual({
+      provider: 'sns',
+      messageId: 'sns-1',
+    });
+    // A host app's own provider may answer nothing.
+    await expect(resilient(new ScriptedProvider('own', [])).send(message)).resolves.toEqual({
+      provider: 'own',
+      messageId: undefined,
+    });
+  });
 });
 
 describe('error classifiers', () => {

@@ -5,8 +5,9 @@ import { ConsoleSmsProvider } from './console-sms.provider.js';
 import { type ClassifiedSmsProvider, ResilientSmsProvider } from './resilient-sms.provider.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
 import type { SmsProvider } from './sms-provider.js';
+import { plivoStatusCallbackUrl } from '../receipts/plivo-receipt.js';
 
-type SmsProviderBuilder = (sms: OtpSettings['sms']) => Promise<ClassifiedSmsProvider>;
+type SmsProviderBuilder = (settings: OtpSettings) => Promise<ClassifiedSmsProvider>;
 
 const PLIVO_VARIABLES: Record<keyof PlivoOptions, string> = {
   authId: 'PLIVO_AUTH_ID',
@@ -55,7 +56,7 @@ const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
     provider: new ConsoleSmsProvider(),
     classify: () => ({ kind: 'permanent', reason: 'console' }),
   }),
-  plivo: async (sms) => {
+  plivo: async ({ sms, publicUrl }) => {
     const plivoOptions = requirePlivoOptions(sms);
     const { PlivoSmsProvider, classifyPlivoError } = await importProvider(
       () => import('./plivo-sms.provider.js'),
@@ -63,11 +64,15 @@ const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
       'plivo',
     );
     return {
-      provider: new PlivoSmsProvider(plivoOptions, sms.timeoutMs),
+      provider: new PlivoSmsProvider(
+        plivoOptions,
+        sms.timeoutMs,
+        publicUrl && plivoStatusCallbackUrl(publicUrl),
+      ),
       classify: classifyPlivoError,
     };
   },
-  sns: async (sms) => {
+  sns: async ({ sms }) => {
     const { SnsSmsProvider, classifySnsError } = await importProvider(
       () => import('./sns-sms.provider.js'),
       '@aws-sdk/client-sns',
@@ -98,7 +103,7 @@ export const smsProviderFactory: FactoryProvider<SmsProvider> = {
     const providers = await Promise.all(
       [...names]
         .filter((name): name is SmsProviderName => name !== undefined)
-        .map((name) => BUILDERS[name](sms)),
+        .map((name) => BUILDERS[name](settings)),
     );
     return new ResilientSmsProvider(providers, policy, observer);
   },

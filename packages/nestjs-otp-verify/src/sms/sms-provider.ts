@@ -7,13 +7,24 @@ export interface SmsMessage {
 }
 
 /**
+ * What a provider learnt when it took a message: the id under which its delivery receipts will
+ * name it. A provider without receipts returns nothing.
+ */
+export interface SmsSent {
+  /** The provider that took the message (with a fallback, not always the first). */
+  provider?: string;
+  /** The provider's own id of the message (Plivo's `messageUuid`). */
+  messageId?: string;
+}
+
+/**
  * One way of delivering a text. Rejects when the message was not accepted for delivery; a host
  * app's own provider rejects with `SmsDeliveryError` of kind `unknown` when it may have been.
  */
 export interface SmsProvider {
   readonly name: string;
   /** `signal` aborts at the delivery deadline; a provider that can cancel its call should. */
-  send(message: SmsMessage, signal?: AbortSignal): Promise<void>;
+  send(message: SmsMessage, signal?: AbortSignal): Promise<SmsSent | void>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { hashesEqual } from '../code/otp-code.js';
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   VerificationAttempt,
@@ -168,6 +169,10 @@ export class InMemoryOtpStore implements OtpStore {
 
   async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
     this.verifications.recordAttempt(id, attempt);
+  }
+
+  async recordReceipt(receipt: DeliveryReceipt): Promise<ReceiptResult | undefined> {
+    return this.verifications.recordReceipt(receipt);
   }
 
   async failedVerifications(phoneNumber: string): Promise<number> {

@@ -1,3 +1,8 @@
+import {
+  receiptChanges,
+  type DeliveryReceipt,
+  type ReceiptResult,
+} from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   StoredVerificationStatus,
@@ -20,6 +25,8 @@ interface Kept {
 /** The verification records of the in-memory store, kept for their retention as Redis keeps them. */
 export class InMemoryVerifications {
   private readonly records = new Map<string, Kept>();
+  /** `provider:messageId` to the verification's id, as the Redis store's message index. */
+  private readonly messages = new Map<string, string>();
 
   constructor(private readonly now: () => number) {}
 
@@ -74,11 +81,39 @@ export class InMemoryVerifications {
   recordAttempt(id: string, attempt: VerificationAttempt): void {
     const record = this.find(id);
     if (!record) return;
-    record.attempts = [attempt];
+    record.attempts.push(attempt);
     record.updatedAt = attempt.updatedAt;
+    if (attempt.messageId !== undefined) {
+      this.messages.set(`${attempt.provider}:${attempt.messageId}`, id);
+    }
+  }
+
+  recordReceipt(receipt: DeliveryReceipt): ReceiptResult | undefined {
+    const id = this.messages.get(`${receipt.provider}:${receipt.messageId}`);
+    const record = id === undefined ? undefined : this.find(id);
+    const attempt = record?.attempts.find(
+      (a) => a.messageId === receipt.messageId && a.provider === receipt.provider,
+    );
+    if (!id || !record || !attempt) return undefined;
+    const changed = receiptChanges(attempt.status, receipt.status);
+    if (changed) {
+      attempt.status = receipt.status;
+      attempt.updatedAt = record.updatedAt = this.now();
+      if (receipt.errorCode) attempt.errorCode = receipt.errorCode;
+    }
+    const pending = record.status === 'pending' && record.expiresAt > this.now();
+    return {
+      verificationId: id,
+      changed,
+      status: attempt.status,
+      country: record.country,
+      pending,
+    };
   }
 
   sweep(now: number): void {
     for (const [id, kept] of this.records) if (kept.keptUntil <= now) this.records.delete(id);
+    for (const [message, id] of this.messages)
+      if (!this.records.has(id)) this.messages.delete(message);
   }
 }

@@ -26,6 +26,14 @@ export function verificationIndexKey(prefix: string, idBody: string): string {
 }
 
 /**
+ * A provider's message id to the verification whose attempt sent it, for delivery receipts. Its
+ * own slot, like the id's index: the message id is all a receipt knows.
+ */
+export function messageIndexKey(prefix: string, provider: string, messageId: string): string {
+  return `${prefix}msg:{${provider}:${messageId}}`;
+}
+
+/**
  * An `Idempotency-Key` of one caller. Hashed: callers' keys are arbitrary text, and the caller's
  * name or address stays out of the key space.
  */

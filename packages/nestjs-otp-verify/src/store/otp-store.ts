@@ -1,3 +1,4 @@
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
   NewVerification,
   StoredVerificationStatus,
@@ -78,8 +79,16 @@ export interface OtpStore {
   findVerification(id: string): Promise<VerificationRecord | undefined>;
   /** Cancels a pending verification and its code in one step. */
   cancelVerification(id: string): Promise<CancelResult>;
-  /** Records a hand-over of the verification's code to a provider. */
+  /**
+   * Records a hand-over of the verification's code to a provider, after the attempts before it;
+   * one with a `messageId` is indexed by it, for its receipts, as long as the verification is kept.
+   */
   recordAttempt(id: string, attempt: VerificationAttempt): Promise<void>;
+  /**
+   * Applies a provider's receipt to the attempt of its message, in one step: a final status is
+   * never changed. `undefined` when no kept verification has an attempt with that message.
+   */
+  recordReceipt(receipt: DeliveryReceipt): Promise<ReceiptResult | undefined>;
   /**
    * Counts one call with a pending SMS code: only while that verification's code is the
    * number's pending one, once per verification, within `maxCalls` per send window. Admitted,

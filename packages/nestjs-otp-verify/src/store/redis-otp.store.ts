@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type { DeliveryReceipt, ReceiptResult } from '../receipts/delivery-receipt.js';
 import type {
+  AttemptStatus,
   NewVerification,
   StoredVerificationStatus,
   VerificationAttempt,
@@ -12,10 +14,12 @@ import { ADMIT_FALLBACK_CALL_SCRIPT } from './lua/admit-fallback-call.lua.js';
 import { CANCEL_VERIFICATION_SCRIPT } from './lua/cancel-verification.lua.js';
 import { ISSUE_CODE_SCRIPT } from './lua/issue-code.lua.js';
 import { RECORD_ATTEMPT_SCRIPT } from './lua/record-attempt.lua.js';
+import { RECORD_RECEIPT_SCRIPT } from './lua/record-receipt.lua.js';
 import { REVOKE_CODE_SCRIPT } from './lua/revoke-code.lua.js';
 import { VERIFY_CODE_SCRIPT } from './lua/verify-code.lua.js';
 import {
   healthProbeKey,
+  messageIndexKey,
   otpNumberKey,
   verificationIndexKey,
   verificationKeys,
@@ -179,13 +183,36 @@ export class RedisOtpStore implements OtpStore {
   async recordAttempt(id: string, attempt: VerificationAttempt): Promise<void> {
     const located = await this.locate(id);
     if (!located) return;
-    await this.call(() =>
-      this.scripts.run(
+    const keptForMs = await this.call(() =>
+      this.scripts.run<number>(
         RECORD_ATTEMPT_SCRIPT,
         [located.record],
-        [idBodyOf(id), JSON.stringify([attempt]), attempt.updatedAt],
+        [idBodyOf(id), JSON.stringify(attempt), attempt.updatedAt],
       ),
     );
+    if (attempt.messageId === undefined || keptForMs <= 0) return;
+    // Its own slot, so not in the script; expiring with the record, it never outlives it.
+    const key = messageIndexKey(this.keyPrefix, attempt.provider, attempt.messageId);
+    await this.call(() => this.scripts.command(() => this.redis.set(key, id, 'PX', keptForMs)));
+  }
+
+  async recordReceipt(receipt: DeliveryReceipt): Promise<ReceiptResult | undefined> {
+    const { provider, messageId, errorCode } = receipt;
+    const key = messageIndexKey(this.keyPrefix, provider, messageId);
+    const id = await this.call(() => this.scripts.command(() => this.redis.get(key)));
+    const located = id === null ? undefined : await this.locate(id);
+    if (!id || !located) return undefined;
+    // 'unknown' comes alone; the other fields are there with the other outcomes.
+    const [outcome, status, country, pending] = await this.call(() =>
+      this.scripts.run<[string, AttemptStatus, string, string]>(
+        RECORD_RECEIPT_SCRIPT,
+        [located.record],
+        [idBodyOf(id), provider, messageId, receipt.status, errorCode ?? ''],
+      ),
+    );
+    if (outcome === 'unknown') return undefined;
+    const changed = outcome === 'changed';
+    return { verificationId: id, changed, status, country, pending: pending === '1' };
   }
 
   private async locate(id: string) {

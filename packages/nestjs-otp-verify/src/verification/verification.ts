@@ -23,6 +23,8 @@ export interface VerificationAttempt {
   at: number;
   updatedAt: number;
   errorCode?: string;
+  /** The provider's id of the message, which its delivery receipts name; kept out of the view. */
+  messageId?: string;
 }
 
 /** What a new verification starts with, written in the same step as its code. */
@@ -54,7 +56,10 @@ export interface VerificationRecord {
   attempts: VerificationAttempt[];
 }
 
-export interface VerificationAttemptView extends Omit<VerificationAttempt, 'at' | 'updatedAt'> {
+export interface VerificationAttemptView extends Omit<
+  VerificationAttempt,
+  'at' | 'updatedAt' | 'messageId'
+> {
   at: string;
   updatedAt: string;
 }
@@ -98,7 +103,7 @@ export function toVerificationView(
     updatedAt: iso(record.updatedAt),
     wrongCodes: record.wrongCodes,
     test: record.test,
-    attempts: record.attempts.map((attempt) => ({
+    attempts: record.attempts.map(({ messageId: _, ...attempt }) => ({
       ...attempt,
       at: iso(attempt.at),
       updatedAt: iso(attempt.updatedAt),

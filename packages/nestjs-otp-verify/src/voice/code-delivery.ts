@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OtpMessages } from '../i18n/otp-messages.js';
 import { InjectOtpSettings, InjectSmsProvider } from '../otp.decorators.js';
 import type { OtpSettings } from '../otp-options.js';
-import type { SmsProvider } from '../sms/sms-provider.js';
+import type { SmsProvider, SmsSent } from '../sms/sms-provider.js';
 import type { IssuePolicy } from '../store/otp-store.js';
 import type { NewVerification } from '../verification/verification.js';
 import { OtpVoiceCalls } from './otp-voice-calls.js';
@@ -17,8 +17,8 @@ export interface CodeDelivery {
   policy: IssuePolicy;
   /** With the sealed ticket when a fallback call may need the code later. */
   verification: NewVerification;
-  /** Rejects as `SmsProvider.send` does. */
-  send(): Promise<void>;
+  /** Rejects as `SmsProvider.send` does; an SMS resolves as it does too, with the message's id. */
+  send(): Promise<SmsSent | void>;
 }
 
 /**
