@@ -30,7 +30,7 @@ export const VOICE_TEXTS: Readonly<Record<string, VoiceText>> = {
     language: 'de-DE',
   },
   es: {
-    text: 'Su código de verificación de {appName} es: {code}. Caduca en {minutes, plural, one {# minuto} other {# minutos}}.',
+    text: 'Tu código de verificación de {appName} es: {code}. Caduca en {minutes, plural, one {# minuto} other {# minutos}}.',
     language: 'es-ES',
   },
   it: {
