@@ -254,7 +254,9 @@ describe('OtpModule.forRootAsync without Redis', () => {
       Test.createTestingModule({
         imports: [OtpModule.forRoot({ hashSecret: HOST_HASH_SECRET, messageTemplate: 'Hello' })],
       }).compile(),
-    ).rejects.toThrow('OtpModule option messageTemplate must contain {code}');
+    ).rejects.toThrow(
+      'OTP_MESSAGE_TEMPLATE (OtpModule option messageTemplate) must contain {code}',
+    );
   });
 
   it('refuses to start without a hashSecret of 32 bytes or more, naming the option', async () => {

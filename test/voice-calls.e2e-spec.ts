@@ -13,7 +13,7 @@ import { STORE_KINDS, startTestApp, startTestAppOn, type TestApp } from './suppo
 
 /** What Plivo's `<Speak>` reads: the digits one by one, twice. */
 const SPOKEN_CODE =
-  /^<Response><Speak language="en-US" loop="2">Your OTP verification code is ((?:\d, )+\d)\.<\/Speak><\/Response>$/;
+  /^<Response><Speak language="en-US" loop="2">Your OTP verification code is: ((?:\d, )+\d)\. It expires in \d+ minutes?\.<\/Speak><\/Response>$/;
 
 let fake: FakeSmsServer;
 /** Every app of this file logs here (nestjs-pino keeps the first app's destination anyway). */

@@ -1,4 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OTP_INTEGER_OPTIONS, resolveOtpSettings, type IntegerOptionName } from 'nestjs-otp-verify';
 import { problemsOf } from '../../test/support/config.js';
 import { loadAppConfig } from './app-config.js';
@@ -328,5 +331,44 @@ describe('loadAppConfig: challenge', () => {
       expect(message).toContain(name);
     }
     expect(problemsOf({ OTP_CAPTCHA_PROVIDER: 'clippy' })).toContain('OTP_CAPTCHA_PROVIDER');
+  });
+});
+
+describe('loadAppConfig: languages', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-config-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the templates file and the default locale into the module options', () => {
+    const path = file('ok.json', JSON.stringify({ fr: 'Code : {code}' }));
+    const { otp } = loadAppConfig({ OTP_MESSAGE_TEMPLATES: path, OTP_DEFAULT_LOCALE: 'pt_BR' });
+    expect(otp).toMatchObject({
+      messageTemplates: { fr: 'Code : {code}' },
+      defaultLocale: 'pt_BR',
+    });
+    expect(otp.messageTemplate).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { OTP_MESSAGE_TEMPLATES: '/nonexistent/templates.json' },
+      'cannot read /nonexistent/templates.json (ENOENT)',
+    ],
+    [{ OTP_MESSAGE_TEMPLATES: 'not-json' }, 'is not JSON'],
+    [{ OTP_MESSAGE_TEMPLATES: 'array' }, 'must hold one JSON object of locale: text pairs'],
+    [{ OTP_DEFAULT_LOCALE: 'french please' }, 'OTP_DEFAULT_LOCALE must be a BCP 47 tag'],
+  ])('refuses %p, naming the variable', (env, message) => {
+    const paths: Record<string, string> = {
+      'not-json': file('bad.json', '{ fr: "x" }'),
+      array: file('array.json', '["{code}"]'),
+    };
+    const variables = Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [name, paths[value] ?? value]),
+    );
+    expect(problemsOf(variables)).toContain(message);
   });
 });

@@ -3,6 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { OtpFraudGuardOptions, OtpModuleOptions, OtpRedisOptions } from 'nestjs-otp-verify';
 import { developmentSecrets } from './development-secrets.js';
 import { Environment } from './environment.js';
+import { messageTemplatesFile } from './message-templates-file.js';
 import { trustOptionsOf } from './trust-config.js';
 
 /** The validated, typed configuration of the standalone service. */
@@ -177,6 +178,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
   }
   const trust = trustOptionsOf(env);
   problems.push(...trust.problems);
+  const messageTemplates = messageTemplatesFile(env.OTP_MESSAGE_TEMPLATES, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   // Production was refused above without either; only development gets made-up keys.
   const secrets = developmentSecrets(env, trust.options.token?.privateKey);
@@ -204,6 +206,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv): AppConfig {
       allowedCountries: env.OTP_ALLOWED_COUNTRIES?.filter((country) => country !== '*'),
       blockedCountries: env.OTP_BLOCKED_COUNTRIES,
       messageTemplate: env.OTP_MESSAGE_TEMPLATE,
+      messageTemplates,
+      defaultLocale: env.OTP_DEFAULT_LOCALE,
       appName: env.OTP_APP_NAME,
       webOtpDomain: env.OTP_WEBOTP_DOMAIN,
       androidAppHash: env.OTP_ANDROID_APP_HASH,

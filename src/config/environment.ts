@@ -101,9 +101,18 @@ export class Environment {
   @Transform(upperList)
   @IsISO31661Alpha2({ each: true })
   OTP_BLOCKED_COUNTRIES?: string[];
+  // Unset: the built-in text of the default locale. ICU syntax is checked by the module.
+  @IsOptional()
   @IsString()
   @Matches(/\{code\}/, { message: 'OTP_MESSAGE_TEMPLATE must contain {code}' })
-  OTP_MESSAGE_TEMPLATE: string = OTP_DEFAULTS.messageTemplate;
+  OTP_MESSAGE_TEMPLATE?: string;
+  /** Read at start-up by app-config.ts: a JSON object of SMS texts by locale. */
+  @IsOptional() @IsString() OTP_MESSAGE_TEMPLATES?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/, {
+    message: 'OTP_DEFAULT_LOCALE must be a BCP 47 tag (en, fr, pt-BR)',
+  })
+  OTP_DEFAULT_LOCALE?: string;
   @IsString() @MaxLength(32) OTP_APP_NAME: string = OTP_DEFAULTS.appName;
   @IsOptional()
   @Matches(/^[a-z0-9.-]+$/i, {

@@ -65,6 +65,13 @@ export class MetricsService
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /** `locale` is bounded: the locales that have a text, built in or configured. */
+  private readonly smsSegments = new Counter({
+    name: 'otp_sms_segments_total',
+    help: 'SMS segments billed for the messages providers accepted, by the locale of the text',
+    labelNames: ['locale'],
+    registers: [this.registry],
+  });
 
   /** Each message's status as its receipts moved it; replays and late receipts are not counted. */
   private readonly smsDeliveryStatuses = new Counter({
@@ -173,9 +180,10 @@ export class MetricsService
     this.answerDuration.observe({ operation }, seconds);
   }
 
-  smsDelivery({ provider, result, durationSeconds }: SmsDeliveryEvent): void {
+  smsDelivery({ provider, result, durationSeconds, segments, locale }: SmsDeliveryEvent): void {
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
+    if (segments !== undefined && locale !== undefined) this.smsSegments.inc({ locale }, segments);
   }
 
   smsDeliveryStatus({ provider, status, country }: SmsDeliveryStatusEvent): void {

@@ -32,6 +32,7 @@ import {
   type OtpWebhookOptions,
   type OtpWebhookSettings,
 } from './events/webhook-options.js';
+import { resolveMessageSettings } from './i18n/message-options.js';
 
 /** Where codes and per-number counters live. Without one, the in-memory store (one process only). */
 export type OtpRedisOptions =
@@ -98,7 +99,12 @@ export interface OtpModuleOptions {
   defaultCountry?: string;
   allowedCountries?: string[];
   blockedCountries?: string[];
+  /** The default locale's SMS text (an ICU message with `{code}`), over its built-in one. */
   messageTemplate?: string;
+  /** The operator's own SMS texts by locale (`{ fr: '...', 'pt-BR': '...' }`), over the built-in ones. */
+  messageTemplates?: Record<string, string>;
+  /** The language when neither the request nor the number's country decides (default `en`). */
+  defaultLocale?: string;
   appName?: string;
   /** Host name for the WebOTP origin-bound line (`@example.com #123456`), so browsers fill the code. */
   webOtpDomain?: string;
@@ -140,9 +146,6 @@ export interface OtpModuleOptions {
    */
   evictingRedis?: 'refuse' | 'warn';
 }
-
-export const DEFAULT_MESSAGE_TEMPLATE =
-  'Your {appName} verification code is {code}. It expires in {minutes} minutes.';
 
 export interface IntegerOption {
   default: number;
@@ -189,7 +192,6 @@ export const OTP_INTEGER_OPTIONS = {
 export type IntegerOptionName = keyof typeof OTP_INTEGER_OPTIONS;
 
 export const OTP_DEFAULTS = {
-  messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
   appName: 'OTP',
   keyPrefix: 'otp:',
   smsProvider: 'console',
@@ -209,7 +211,10 @@ export interface OtpSettings {
   defaultCountry?: string;
   allowedCountries: string[];
   blockedCountries: string[];
-  messageTemplate: string;
+  /** Has a text: built in, or among `messageTemplates`. */
+  defaultLocale: string;
+  /** By canonical locale, `messageTemplate` included under the default locale; each one parses. */
+  messageTemplates: Readonly<Record<string, string>>;
   appName: string;
   webOtpDomain?: string;
   androidAppHash?: string;
@@ -299,7 +304,7 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
     defaultCountry,
     allowedCountries: (options.allowedCountries ?? []).map((c) => c.toUpperCase()),
     blockedCountries: (options.blockedCountries ?? []).map((c) => c.toUpperCase()),
-    messageTemplate: options.messageTemplate ?? OTP_DEFAULTS.messageTemplate,
+    ...resolveMessageSettings(options),
     appName: options.appName ?? OTP_DEFAULTS.appName,
     webOtpDomain: options.webOtpDomain,
     androidAppHash: options.androidAppHash,
@@ -374,9 +379,6 @@ export function resolveOtpSettings(options: OtpModuleOptions): OtpSettings {
   }
   const noVoice = settings.voice.fallback === 'undelivered' && voiceUnavailableReason(settings);
   if (noVoice) throw new Error(`OtpModule option voice.fallback undelivered: ${noVoice}`);
-  if (!settings.messageTemplate.includes('{code}')) {
-    throw new Error('OtpModule option messageTemplate must contain {code}');
-  }
   if (settings.webOtpDomain !== undefined && !/^[a-z0-9.-]+$/i.test(settings.webOtpDomain)) {
     throw new Error('OtpModule option webOtpDomain must be a bare host name (example.com)');
   }

@@ -1,27 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderOtpMessage, smsLength } from './otp-message.js';
+import { smsLength, withAppLines } from './otp-message.js';
 
-const settings = {
-  messageTemplate: '{appName}: {code} ({minutes} min)',
-  appName: 'Shop',
-  ttlSeconds: 90,
-};
-
-describe('renderOtpMessage', () => {
-  it('fills the template, rounding the minutes up', () => {
-    expect(renderOtpMessage(settings, '123456')).toBe('Shop: 123456 (2 min)');
+describe('withAppLines', () => {
+  it('leaves the text alone when neither line is configured', () => {
+    expect(withAppLines({}, 'Shop: 123456', '123456')).toBe('Shop: 123456');
   });
 
   it('puts the app hash before the WebOTP line, which browsers read only as the last line', () => {
-    const text = renderOtpMessage(
-      { ...settings, androidAppHash: 'FA+9qCX9VSu', webOtpDomain: 'example.com' },
+    const text = withAppLines(
+      { androidAppHash: 'FA+9qCX9VSu', webOtpDomain: 'example.com' },
+      'Shop: 123456',
       '123456',
     );
-    expect(text.split('\n')).toEqual([
-      'Shop: 123456 (2 min)',
-      'FA+9qCX9VSu',
-      '@example.com #123456',
-    ]);
+    expect(text.split('\n')).toEqual(['Shop: 123456', 'FA+9qCX9VSu', '@example.com #123456']);
   });
 });
 
@@ -31,8 +22,10 @@ describe('smsLength', () => {
       encoding: 'GSM-7',
       length: 160,
       singleSegmentLimit: 160,
+      segments: 1,
     });
     expect(smsLength('a'.repeat(161)).length).toBe(161);
+    expect(smsLength('a'.repeat(161)).segments).toBe(2);
   });
 
   it('counts GSM-7 extension characters twice', () => {
@@ -44,6 +37,17 @@ describe('smsLength', () => {
       encoding: 'UCS-2',
       length: 14,
       singleSegmentLimit: 70,
+      segments: 1,
     });
+  });
+});
+
+describe('segments billed', () => {
+  it('splits a long text into parts of 153 GSM-7 or 67 UCS-2 characters', () => {
+    expect(smsLength('a'.repeat(306)).segments).toBe(2);
+    expect(smsLength('a'.repeat(307)).segments).toBe(3);
+    expect(smsLength('й'.repeat(70)).segments).toBe(1);
+    expect(smsLength('й'.repeat(71)).segments).toBe(2);
+    expect(smsLength('й'.repeat(135)).segments).toBe(3);
   });
 });

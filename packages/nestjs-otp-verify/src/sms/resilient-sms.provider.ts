@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { maskPhoneNumber } from '../phone/phone-number.js';
+import { smsLength } from './otp-message.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
 import type {
   SmsErrorClassifier,
@@ -112,6 +113,10 @@ export class ResilientSmsProvider implements SmsProvider {
         provider: provider.name,
         result,
         durationSeconds: (performance.now() - started) / 1000,
+        ...(result === 'delivered' && {
+          segments: smsLength(message.text).segments,
+          locale: message.locale,
+        }),
       });
     try {
       for (let attempt = 1; ; attempt++) {

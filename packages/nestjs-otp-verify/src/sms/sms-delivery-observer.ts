@@ -10,6 +10,9 @@ export interface SmsDeliveryEvent {
    */
   result: 'delivered' | SmsFailureKind;
   durationSeconds: number;
+  /** When `delivered`: the segments the provider bills for the message, and its locale. */
+  segments?: number;
+  locale?: string;
 }
 
 /** A delivery receipt that moved a message's status (replays and late receipts are not told). */

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { resolveOtpSettings } from '../otp-options.js';
 import { classifyPlivoError } from './plivo-sms.provider.js';
 import { ResilientSmsProvider, SmsDeliveryError } from './resilient-sms.provider.js';
 import type { SmsDeliveryEvent } from './sms-delivery-observer.js';
-import { smsProviderFactory } from './sms-provider.factory.js';
 import type { SmsMessage, SmsProvider } from './sms-provider.js';
 import { classifySnsError } from './sns-sms.provider.js';
 
@@ -21,7 +19,7 @@ class ScriptedProvider implements SmsProvider {
   }
 }
 
-const message: SmsMessage = { to: '+14155552671', text: 'Your code is 917353' };
+const message: SmsMessage = { to: '+14155552671', text: 'Your code is 917353', locale: 'en' };
 const policy = { maxRetries: 2, maxAttempts: 3, timeoutMs: 10_000, baseDelayMs: 1 };
 
 describe('SMS delivery: retries, fallback and logs', () => {
@@ -50,7 +48,13 @@ describe('SMS delivery: retries, fallback and logs', () => {
     await resilient(plivo).send(message);
     expect(plivo.sent).toBe(3);
     expect(events).toEqual([
-      { provider: 'plivo', result: 'delivered', durationSeconds: expect.any(Number) },
+      {
+        provider: 'plivo',
+        result: 'delivered',
+        durationSeconds: expect.any(Number),
+        segments: 1,
+        locale: 'en',
+      },
     ]);
     expect(lines).toEqual(['SMS to +14*****2671 delivered by plivo']);
   });
@@ -101,6 +105,17 @@ describe('SMS delivery: retries, fallback and logs', () => {
     expect(lines.join('\n')).not.toMatch(/917353|4155552671/);
   });
 
+  it('reports the segments billed with a delivery, and none with a failure', async () => {
+    const long = { ...message, text: `Ваш код 917353. ${'й'.repeat(60)}`, locale: 'ru' };
+    await resilient(new ScriptedProvider('plivo', [403]), new ScriptedProvider('sns', [])).send(
+      long,
+    );
+    expect(events.map(({ provider, segments, locale }) => [provider, segments, locale])).toEqual([
+      ['plivo', undefined, undefined],
+      ['sns', 2, 'ru'],
+    ]);
+  });
+
   it("answers with the provider that took the message and that provider's id of it, if any", async () => {
     const withId: SmsProvider = { name: 'sns', send: async () => ({ messageId: 'sns-1' }) };
     const refusing = new ScriptedProvider('plivo', [403]);
@@ -113,16 +128,6 @@ describe('SMS delivery: retries, fallback and logs', () => {
       provider: 'own',
       messageId: undefined,
     });
-  });
-
-  it('warns at start-up when the rendered message needs more than one segment', async () => {
-    const settings = resolveOtpSettings({
-      hashSecret: 'x'.repeat(32),
-      messageTemplate: `${'x'.repeat(150)} {code}`,
-      webOtpDomain: 'example.com',
-    });
-    await smsProviderFactory.useFactory(settings);
-    expect(lines).toEqual([expect.stringMatching(/is 178 GSM-7 characters, over the 160 of one/)]);
   });
 });
 

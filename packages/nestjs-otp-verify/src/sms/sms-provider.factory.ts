@@ -1,8 +1,7 @@
-import { Logger, type FactoryProvider } from '@nestjs/common';
+import type { FactoryProvider } from '@nestjs/common';
 import { OTP_SETTINGS, SMS_DELIVERY_OBSERVER, SMS_PROVIDER } from '../otp.constants.js';
 import type { OtpSettings, PlivoOptions, SmsProviderName } from '../otp-options.js';
 import { ConsoleSmsProvider } from './console-sms.provider.js';
-import { renderOtpMessage, smsLength } from './otp-message.js';
 import { type ClassifiedSmsProvider, ResilientSmsProvider } from './resilient-sms.provider.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
 import type { SmsProvider } from './sms-provider.js';
@@ -85,18 +84,6 @@ const BUILDERS: Record<SmsProviderName, SmsProviderBuilder> = {
   },
 };
 
-/** A text that needs two segments costs twice per code, and some carriers reassemble it badly. */
-function warnOfLongMessage(settings: OtpSettings, logger: Logger): void {
-  const { encoding, length, singleSegmentLimit } = smsLength(
-    renderOtpMessage(settings, '0'.repeat(settings.codeLength)),
-  );
-  if (length > singleSegmentLimit) {
-    logger.warn(
-      `The OTP message is ${length} ${encoding} characters, over the ${singleSegmentLimit} of one SMS segment: each code will be sent, and billed, as several`,
-    );
-  }
-}
-
 /**
  * Binds SMS_PROVIDER: the configured provider, retried within its deadline, then the fallback
  * provider if one is set, within `SMS_MAX_ATTEMPTS` calls in all. OtpService sees one SmsProvider and nothing of this.
@@ -105,7 +92,6 @@ export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   provide: SMS_PROVIDER,
   inject: [OTP_SETTINGS, { token: SMS_DELIVERY_OBSERVER, optional: true }],
   useFactory: async (settings: OtpSettings, observer?: SmsDeliveryObserver) => {
-    warnOfLongMessage(settings, new Logger('SmsDelivery'));
     const { sms } = settings;
     const policy = {
       maxRetries: sms.maxRetries,

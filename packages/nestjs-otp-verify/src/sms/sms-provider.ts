@@ -2,6 +2,8 @@ export interface SmsMessage {
   /** E.164. */
   to: string;
   text: string;
+  /** The text's language, as the verification records it (`fr`, `pt-BR`). */
+  locale?: string;
 }
 
 /**

@@ -53,7 +53,12 @@ export class CodeDeliveries {
       verification: keepTicket
         ? { ...verification, ticket: this.voice.seal(verification, code) }
         : verification,
-      send: () => this.sms.send({ to, text: this.messages.sms(verification.locale, code) }),
+      send: () =>
+        this.sms.send({
+          to,
+          text: this.messages.sms(verification.locale, code),
+          locale: verification.locale,
+        }),
     };
   }
 }
