@@ -7,9 +7,9 @@ import { redisScript, type RedisScript } from '../../store/redis-scripts.js';
 export const MAX_COUNTERS = 13;
 
 /**
- * One script over any number of keys, declared once per key count (`name` + the count): ioredis
- * routes an auto-pipelined command by its first argument, which must then be a key, and a
- * pipeline knows only the commands declared before it began. Indexed by key count.
+ * One script over any number of keys, declared once per key count (`name` + the count), since a
+ * declaration fixes its key count. The text is the same, so Redis caches it once. Indexed by key
+ * count.
  */
 export function perKeyCount(name: string, kind: RedisScript['kind'], lua: string): RedisScript[] {
   return Array.from({ length: MAX_COUNTERS + 1 }, (_, keys) =>
