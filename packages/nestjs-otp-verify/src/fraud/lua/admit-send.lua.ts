@@ -105,7 +105,7 @@ for _, w in ipairs(ws) do
       w.flags = w.flags + 4
     end
   end
-  saveWindow(w, extend)
+  saveWindow(w, extend, 'cs')
 end
 return reply('admitted', 0)
 `,

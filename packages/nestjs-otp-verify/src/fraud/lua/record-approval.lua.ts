@@ -32,7 +32,7 @@ for i = 1, #KEYS do
       redis.call('DEL', w.key)
       released = 1
     else
-      saveWindow(w, false)
+      saveWindow(w, false, 'ca')
     end
   end
   local n = #out

@@ -10,9 +10,9 @@
  * Uses `now` (ms, Redis's clock, the same for every instance; see store/redis-scripts.ts).
  * Defines `loadWindow(key, window)`,
  * which reads a counter with its buckets rolled forward to `now` (`stored` is the bucket the hash
- * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`, `hundredths(x)`; and `saveWindow(w, extend)`, which writes
- * only what a call can change: the current bucket's counts, or every field once the buckets have
- * rolled. Only then, or when `extend` is true (a quarantine begins), is the key's life set: two
+ * held, -2 if none); `sendsOf(w)`, `approvalsOf(w)`, `hundredths(x)`; and `saveWindow(w, extend, counted)`, which writes
+ * only what a call changed: the one current count it added 1 to (`counted`, 'cs' or 'ca'), or
+ * every field once the buckets have rolled. Only then, or when `extend` is true (a quarantine begins), is the key's life set: two
  * windows from the first write of its bucket, through the end of the next bucket (the last that
  * reads this one's counts), or a window past the quarantine's end if that is later. A script's
  * Redis calls are most of its cost.
@@ -46,11 +46,12 @@ end
 local function hundredths(x)
   return math.floor(x * 100 + 0.5)
 end
-local function saveWindow(w, extend)
+-- HINCRBY by a literal: a number as a call's argument costs Redis a conversion to text each.
+local function saveWindow(w, extend, counted)
   if w.stored ~= w.bucket then
     redis.call('HSET', w.key, 'b', w.bucket, 'ps', w.ps, 'pa', w.pa, 'cs', w.cs, 'ca', w.ca)
   else
-    redis.call('HSET', w.key, 'cs', w.cs, 'ca', w.ca)
+    redis.call('HINCRBY', w.key, counted, '1')
   end
   if w.stored ~= w.bucket or extend then
     redis.call('PEXPIRE', w.key, math.max(2 * w.window, w.q - now + w.window))
