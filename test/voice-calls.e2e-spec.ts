@@ -287,7 +287,6 @@ describe('voice calls in an Express host app importing OtpModule.forRoot', () =>
   let app: INestApplication;
   beforeAll(async () => {
     const port = await freePort();
-    const plivo = fake.plivoEnv();
     app = await startHostApp(
       {
         imports: [
@@ -296,12 +295,7 @@ describe('voice calls in an Express host app importing OtpModule.forRoot', () =>
             publicUrl: `http://127.0.0.1:${port}/v1`,
             sms: {
               provider: 'plivo',
-              plivo: {
-                authId: plivo.PLIVO_AUTH_ID,
-                authToken: plivo.PLIVO_AUTH_TOKEN,
-                sender: plivo.PLIVO_SENDER,
-                baseUrl: plivo.PLIVO_BASE_URL,
-              },
+              plivo: fake.plivoOptions(),
             },
             callbackRoutes: true,
           }),
@@ -335,7 +329,6 @@ describe('voice calls in an Express host app importing OtpModule.forRoot', () =>
 });
 
 it('tells a host app that voice calls need the callback routes', async () => {
-  const plivo = fake.plivoEnv();
   const moduleRef = await Test.createTestingModule({
     imports: [
       OtpModule.forRoot({
@@ -343,12 +336,7 @@ it('tells a host app that voice calls need the callback routes', async () => {
         publicUrl: 'http://127.0.0.1:9/v1',
         sms: {
           provider: 'plivo',
-          plivo: {
-            authId: plivo.PLIVO_AUTH_ID,
-            authToken: plivo.PLIVO_AUTH_TOKEN,
-            sender: plivo.PLIVO_SENDER,
-            baseUrl: plivo.PLIVO_BASE_URL,
-          },
+          plivo: fake.plivoOptions(),
         },
       }),
     ],

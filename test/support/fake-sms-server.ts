@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
+import type { PlivoOptions } from 'nestjs-otp-verify';
 import { startLocalHttpServer, type LocalHttpServer } from './local-http.js';
 
 export type FakeProvider = 'plivo' | 'sns';
@@ -159,6 +160,17 @@ export class FakeSmsServer {
       PLIVO_AUTH_TOKEN: authToken,
       PLIVO_SENDER: '+14155550100',
       PLIVO_BASE_URL: this.url,
+    };
+  }
+
+  /** The same, as a host app's `OtpModule` option `sms.plivo`. */
+  plivoOptions(authToken = 'plivo-token'): PlivoOptions {
+    const env = this.plivoEnv(authToken);
+    return {
+      authId: env.PLIVO_AUTH_ID,
+      authToken: env.PLIVO_AUTH_TOKEN,
+      sender: env.PLIVO_SENDER,
+      baseUrl: env.PLIVO_BASE_URL,
     };
   }
 

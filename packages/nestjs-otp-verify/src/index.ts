@@ -15,7 +15,7 @@ export type {
   OtpRequestOptions,
   OtpRequestResult,
   OtpVerifyResult,
-} from './otp.service.js';
+} from './otp-results.js';
 export { OtpMessages, type VoiceMessage } from './i18n/otp-messages.js';
 export {
   answeredErrorCodeOf,

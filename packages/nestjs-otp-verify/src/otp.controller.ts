@@ -32,7 +32,8 @@ import { OtpRouteExceptionFilter } from './otp-exception.filter.js';
 import { OtpJsonBodyGuard } from './otp-json-body.guard.js';
 import { OtpBodyValidationPipe } from './otp-validation.pipe.js';
 import { type RedisDeadline, withRequestRedisDeadline } from './store/redis-deadline.js';
-import { OtpService, type OtpRequestResult, type OtpVerifyResult } from './otp.service.js';
+import type { OtpRequestResult, OtpVerifyResult } from './otp-results.js';
+import { OtpService } from './otp.service.js';
 import { OtpRateLimit, OtpThrottlerGuard } from './throttle/otp-throttler.guard.js';
 import { REQUEST_THROTTLER, VERIFY_THROTTLER } from './throttle/otp-throttler.providers.js';
 

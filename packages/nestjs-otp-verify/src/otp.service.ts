@@ -33,40 +33,17 @@ import { OtpTokenSigner } from './token/otp-token-signer.js';
 import { OtpEvents } from './events/otp-events.js';
 import type { AttemptStatus, NewVerification } from './verification/verification.js';
 import { newVerificationId } from './verification/verification-id.js';
+import type {
+  OtpChannel,
+  OtpRequestOptions,
+  OtpRequestResult,
+  OtpVerifyResult,
+} from './otp-results.js';
 import { CodeDeliveries } from './voice/code-delivery.js';
 import { OtpVoiceCalls } from './voice/otp-voice-calls.js';
 
-export type OtpChannel = 'sms' | 'voice';
-
-/** How a code is to reach the user; both optional. */
-export interface OtpRequestOptions {
-  /** `sms` when left out. */
-  channel?: OtpChannel;
-  /** BCP 47 tag (`fr`, `pt-BR`); the number's country decides when left out or unknown. */
-  locale?: string;
-}
 /** libphonenumber's region code for numbers of no country (+800, +881, ...). */
 const NO_COUNTRY = '001';
-
-export interface OtpRequestResult {
-  verificationId: string;
-  status: 'pending';
-  phoneNumber: string;
-  channel: OtpChannel;
-  locale: string;
-  expiresInSeconds: number;
-  resendAfterSeconds: number;
-  maxAttempts: number;
-}
-
-export interface OtpVerifyResult {
-  verificationId: string;
-  status: 'approved';
-  phoneNumber: string;
-  /** Signed JWT that the application's backend checks against the JWKS. */
-  verificationToken: string;
-  tokenExpiresInSeconds: number;
-}
 
 /**
  * Sends and checks one-time codes. Speaks the domain only: refusals are `OtpError`s with the
@@ -260,7 +237,7 @@ export class OtpService {
         return 'unconfirmed';
       }
       // An undelivered code must not hold the user back: take back the code and the send.
-      await this.store.revoke(phone.e164, hash, delivery.what === 'Call', deadline);
+      await this.store.revoke(phone.e164, hash, verification.channel === 'voice', deadline);
       this.logger.warn(
         `${delivery.what} to ${maskPhoneNumber(phone.e164)} failed: ${(error as Error).name}; code revoked`,
       );

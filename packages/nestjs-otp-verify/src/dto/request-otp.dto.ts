@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { OtpChannel } from '../otp.service.js';
+import type { OtpChannel } from '../otp-results.js';
 import type { BodyRules } from './body-rules.js';
 
 export const REQUEST_OTP_RULES = {
