@@ -32,6 +32,7 @@ export interface Servers {
   peer: Server;
   bare: Server;
   ceiling: Server;
+  floor: Server;
 }
 
 const requestBody = () => ({ phoneNumber: nextNumber() });
@@ -78,7 +79,7 @@ export function sidePaths(
   store: Store,
   servers: Servers,
 ): Record<Side, (r: Rates) => Promise<void>> {
-  const { product, throttled, ceiling } = servers;
+  const { product, throttled, ceiling, floor } = servers;
   const measured = (server: Server, rss = false): Measured => ({
     pid: server.started.pid,
     redisCpuMicros: store.cpuMicros,
@@ -152,6 +153,14 @@ export function sidePaths(
         200,
         measured(ceiling),
       );
+      if (wanted('verify-wrong')) {
+        r['verify-wrong'] = await measure(
+          `${floor.url}/api/floor`,
+          () => ({ phoneNumber: nextNumber(), code: '000000' }),
+          400,
+          measured(floor),
+        );
+      }
     },
   };
 }
@@ -165,9 +174,13 @@ export async function profilePath(
   const name = `profile-${path}`;
   const dir = join(RESULTS, 'profiles', name);
   await rm(dir, { recursive: true, force: true });
-  const product = await startProduct(name, store, {}, true);
-  const url = `${product.url}/api/otp/${path === 'request' ? 'request' : 'verify'}`;
-  if (path === 'request') {
+  const refused = path === 'refused';
+  const limit: Record<string, string> = refused ? { RATE_LIMIT_REQUEST_LIMIT: '1' } : {};
+  const product = await startProduct(name, store, limit, true);
+  const url = `${product.url}/api/otp/${path === 'request' || refused ? 'request' : 'verify'}`;
+  if (refused) {
+    await measure(url, requestBody, 429);
+  } else if (path === 'request') {
     await productRequests(store, product, undefined, Math.max(rate, HISTORY_RATE) * DURATION);
   } else {
     // Each code takes one right guess, or a few wrong ones (of MAX_ATTEMPTS).

@@ -20,7 +20,7 @@ import { memoryPerCode } from './memory.js';
 import { type Side, SIDES, profilePath, sidePaths } from './paths.js';
 import type { ProfileSummary } from './profile.js';
 import { stopAll, stopChild } from './processes.js';
-import { productFeatures, startCeiling, startPeer, startProduct } from './servers.js';
+import { productFeatures, startCeiling, startFloor, startPeer, startProduct } from './servers.js';
 import {
   CONNECTIONS,
   DURATION,
@@ -45,6 +45,7 @@ async function benchStore(kind: string) {
     peer: await startPeer(store, 'prescribed'),
     bare: await startPeer(store, 'bare'),
     ceiling: await startCeiling(),
+    floor: await startFloor(store),
   };
   const features = await productFeatures(servers.product, store);
   console.log(
@@ -71,7 +72,7 @@ async function benchStore(kind: string) {
 
   const profiles: Record<string, ProfileSummary> = {};
   if (PROFILE) {
-    for (const path of ['request', 'verify-wrong', 'verify-right'] as PathName[]) {
+    for (const path of ['request', 'verify-wrong', 'verify-right', 'refused'] as PathName[]) {
       if (!wanted(path)) continue;
       const rate = rows.find((r) => r.path === path)?.product ?? 5000;
       profiles[path] = await profilePath(store, path, rate);

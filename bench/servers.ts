@@ -87,6 +87,11 @@ export function startCeiling(): Promise<Server> {
   return startServer('ceiling', [join(BENCH, 'ceiling.js')], {}, answers('/api/ceiling'));
 }
 
+/** The least a verification can cost (bench/floor.ts), on the same Redis as the service. */
+export function startFloor(store: Store): Promise<Server> {
+  return startServer('floor', [join(BENCH, 'floor.js')], { ...store.env }, answers('/api/floor'));
+}
+
 /** Which of the features that are still arriving this build of the service has, by default. */
 export async function productFeatures(
   product: Server,

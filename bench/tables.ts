@@ -137,6 +137,17 @@ export function printTable(store: Store, rows: Row[], rounds: Round[], memoryByt
         : `; Redis target ≤ ${r.redisCpuTarget}: ${verdict(r.redisCpuPass)}`;
     console.log(`  ${r.path.padEnd(13)} ${p} + ${pr} vs ${q} + ${qr} (bare ${b} + ${br})${target}`);
   }
+  const floor = rounds.some((m) => m.ceiling['verify-wrong']);
+  if (floor) {
+    const rate = medianOf(rounds, 'ceiling', 'verify-wrong');
+    const cpu = cpuOf(rounds, 'ceiling', 'verify-wrong');
+    const peer = medianOf(rounds, 'peer', 'verify-wrong');
+    console.log(
+      `The floor of a wrong code (bench/floor.ts: the bare route, one Redis script, an HMAC, a ` +
+        `log line): ${Math.round(rate)} req/s, ${round2(rate / peer).toFixed(2)} × the peer's; ` +
+        `${cpu.server} + ${cpu.redis} µs`,
+    );
+  }
   console.log(
     `Redis per pending code: ${memoryBytes} bytes (used_memory growth over ` +
       `${MEMORY_CODES} codes; target ≤ ${MEMORY_TARGET_BYTES}: ` +

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request, { type Response } from 'supertest';
+import { Redis } from 'ioredis';
 import { keysUnder } from './support/redis.js';
+import { RedisServerProcess } from './support/redis-server.js';
 import { expectRefused } from './support/refusals.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -103,6 +105,58 @@ describe('per-client throttling (Redis)', () => {
     }
     expectRateLimited(await requestCode(t, nextNumber(), '198.51.100.20'));
     expect(t.outbox.messages).toHaveLength(2);
+  });
+});
+
+describe('per-client throttling: the hit rides on the first script (one Redis)', () => {
+  let t: TestApp | undefined;
+  let redis: RedisServerProcess | undefined;
+  afterEach(async () => {
+    await t?.close();
+    await redis?.stop();
+    t = redis = undefined;
+  });
+
+  it('makes a wrong code one round trip: the hit and the check in one script', async () => {
+    // A Redis of the test's own: its command counts are this app's alone.
+    redis = await RedisServerProcess.start();
+    t = await startTestApp({ env: { ...limits(100, 3), REDIS_URL: redis.url } });
+    const phoneNumber = nextNumber();
+    await request(t.server).post('/api/otp/request').send({ phoneNumber }).expect(202);
+    const verify = () =>
+      request(t!.server).post('/api/otp/verify').send({ phoneNumber, code: '000000' });
+    // The first sends the script's text once (EVAL): Redis caches it.
+    expect((await verify()).status).toBe(400);
+    const stats = new Redis(redis.url);
+    try {
+      await stats.config('RESETSTAT');
+      expect((await verify()).status).toBe(400);
+      // Calls made inside scripts count too: one INCR, the hit, made within the one EVALSHA.
+      const commands = (await stats.info('commandstats'))
+        .split('\r\n')
+        .filter((line) => /^cmdstat_(eval|evalsha|incr|get|set|hmget):/.test(line));
+      expect(commands.filter((line) => /^cmdstat_(eval|evalsha|incr|get|set):/.test(line))).toEqual(
+        [
+          expect.stringMatching(/^cmdstat_evalsha:calls=1,/),
+          expect.stringMatching(/^cmdstat_incr:calls=1,/),
+        ],
+      );
+      // And it was counted: the third verify is the last within the limit.
+      expect((await verify()).status).toBe(400);
+      expectRateLimited(await verify());
+    } finally {
+      stats.disconnect();
+    }
+  });
+
+  it('still counts a body refused before any script, once the answer is out', async () => {
+    t = await startTestApp({ env: limits(100, 2) });
+    const verify = (code: string) =>
+      request(t!.server).post('/api/otp/verify').send({ phoneNumber: nextNumber(), code });
+    for (let i = 0; i < 2; i++) {
+      expect((await verify('12')).body.code).toBe('validation_failed');
+    }
+    expectRateLimited(await verify('000000'));
   });
 });
 

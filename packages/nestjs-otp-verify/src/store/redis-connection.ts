@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { OtpRedisOptions } from '../otp-options.js';
-import { StoreUnavailableError } from '../otp.errors.js';
+import { RateLimitedError, StoreUnavailableError } from '../otp.errors.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -109,6 +109,8 @@ export async function callStore<T>(
   try {
     return await command();
   } catch (error) {
+    // A refusal Redis decided (a throttler's hit that rode on the call) is an answer, not a failure.
+    if (error instanceof RateLimitedError) throw error;
     logger.warn(`Redis call failed: ${redisFailureCause(client, error)}`);
     throw new StoreUnavailableError();
   }

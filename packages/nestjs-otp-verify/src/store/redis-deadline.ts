@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type { ScriptRider } from './script-rider.js';
 
 /**
  * How long one request may spend on Redis in all, from the moment the module first sees it: its
@@ -24,6 +25,7 @@ export const REDIS_REPLY_MARGIN_MS = 250;
  */
 export class RedisDeadline {
   private readonly undos: (() => Promise<unknown>)[] = [];
+  private rider?: ScriptRider;
 
   private constructor(private giveUpAtMs: number) {}
 
@@ -62,6 +64,25 @@ export class RedisDeadline {
   /** Registers what gives back a completed write if the request fails for want of the store. */
   undoIfUnavailable(undo: () => Promise<unknown>): void {
     this.undos.push(undo);
+  }
+
+  /** Leaves `rider` to the request's next write script (see script-rider.ts). */
+  carry(rider: ScriptRider): void {
+    this.rider = rider;
+  }
+
+  /** The rider for the write script about to be sent, which then carries it. */
+  takeRider(): ScriptRider | undefined {
+    const rider = this.rider;
+    this.rider = undefined;
+    return rider;
+  }
+
+  /** The request is answered: a rider no script carried makes its write alone. */
+  ended(): void {
+    this.takeRider()
+      ?.alone()
+      .catch(() => undefined);
   }
 
   /** Sends every registered undo; nobody waits for them, Redis runs them when it can. */

@@ -4,6 +4,7 @@ import { EvictionPolicy } from './eviction-policy.js';
 import { RedisClock } from './redis-clock.js';
 import { RedisDeadline } from './redis-deadline.js';
 import type { RedisClient } from './redis-connection.js';
+import type { ScriptRider } from './script-rider.js';
 
 /**
  * A Lua script the module runs on Redis. Every script reads Redis's clock once, as `now`
@@ -22,6 +23,8 @@ import type { RedisClient } from './redis-connection.js';
  */
 export interface RedisScript {
   readonly name: string;
+  /** Its own lines, without the clock and deadline it is sent with (see script-rider.ts). */
+  readonly body: string;
   readonly numberOfKeys: number;
   readonly kind: 'write' | 'undo';
   /** The script as sent: the clock and, for a write, the deadline check, then its own lines. */
@@ -57,7 +60,7 @@ export function redisScript(
   const prelude = kind === 'write' ? READ_CLOCK + CHECK_DEADLINE : READ_CLOCK;
   const source = `${prelude}\n${lua}`;
   const sha = createHash('sha1').update(source).digest('hex');
-  return { name, numberOfKeys, kind, lua: source, sha };
+  return { name, body: lua, numberOfKeys, kind, lua: source, sha };
 }
 
 type Arg = string | number;
@@ -90,6 +93,8 @@ export class RedisScripts {
     if (script.kind === 'undo') {
       return this.within(deadline, () => command(...keys, ...args)) as Promise<T>;
     }
+    const rider = deadline.takeRider();
+    if (rider) return this.carrying(rider, script, keys, args, deadline);
     return this.within(deadline, () => {
       // Sent in the same tick when nothing is left to check, as nearly every call is.
       const offset = this.evictionPolicy.admitsNow() ? this.clock.offsetNow() : undefined;
@@ -98,6 +103,24 @@ export class RedisScripts {
       }
       return this.writeOnceChecked(command, deadline, [...keys, ...args]);
     }) as Promise<T>;
+  }
+
+  private async carrying<T>(
+    rider: ScriptRider,
+    script: RedisScript,
+    keys: string[],
+    args: Arg[],
+    deadline: RedisDeadline,
+  ): Promise<T> {
+    const carrier = rider.carriedBy(script);
+    const reply = await this.run<T>(
+      carrier,
+      [...rider.keys, ...keys],
+      [...rider.args, ...args],
+      deadline,
+    );
+    rider.settle(reply);
+    return reply;
   }
 
   /** Reads the clocks now, at start-up, so that the first requests do not wait for them. */

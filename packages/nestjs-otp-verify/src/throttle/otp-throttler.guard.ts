@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import {
   ThrottlerGuard,
@@ -10,8 +11,11 @@ import {
   type RequestWithClientCount,
 } from '../challenge/challenge-context.decorator.js';
 import { RateLimitedError } from '../otp.errors.js';
-import { requestRedisDeadline } from '../store/redis-deadline.js';
-import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { OTP_SETTINGS } from '../otp.constants.js';
+import type { OtpSettings } from '../otp-options.js';
+import { type RedisDeadline, requestRedisDeadline } from '../store/redis-deadline.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { REQUEST_THROTTLER } from './otp-throttler.providers.js';
 
 const OTP_RATE_LIMIT = 'otp:rate-limit';
 
@@ -33,8 +37,9 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
    */
   private readonly throttlerOf = new WeakMap<object, ThrottlerOptions>();
 
-  // A property: the base guard's constructor is the throttler's own.
+  // Properties: the base guard's constructor is the throttler's own.
   @Inject(OtpIdempotency) private readonly idempotency!: OtpIdempotency;
+  @Inject(OTP_SETTINGS) private readonly settings!: OtpSettings;
 
   /**
    * The first Redis call of a request: its deadline starts here (see store/redis-deadline.ts).
@@ -54,20 +59,47 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     }
     const tracker = await this.commonOptions.getTracker!(request as never, context);
     const key = this.generateKey(context, tracker);
-    // The in-memory storage of @nestjs/throttler takes no deadline, and needs none.
-    const record = await (this.storageService as RedisThrottlerStorage).increment(
-      key,
-      ttl,
-      limit,
-      (throttler.blockDuration as number | undefined) ?? ttl,
-      throttler.name!,
-      deadline,
-    );
+    const blockMs = (throttler.blockDuration as number | undefined) ?? ttl;
+    const storage = this.storageService;
+    let record;
+    if (storage instanceof RedisThrottlerStorage && this.mayRide(throttler.name!)) {
+      record = await storage.rideOrIncrement(key, ttl, limit, blockMs, throttler.name!, deadline);
+      if (record === undefined) {
+        this.endWithResponse(context, deadline);
+        return true;
+      }
+    } else {
+      // The in-memory storage of @nestjs/throttler takes no deadline, and needs none.
+      record = await (storage as RedisThrottlerStorage).increment(
+        key,
+        ttl,
+        limit,
+        blockMs,
+        throttler.name!,
+        deadline,
+      );
+    }
     if (record.isBlocked) {
       await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
     }
     request[CLIENT_REQUESTS] = record.totalHits;
     return true;
+  }
+
+  /**
+   * The hit may ride on the request's first write script unless the challenge step reads the
+   * client's count before anything is written: a request for a code, in `risk` mode.
+   */
+  private mayRide(throttlerName: string): boolean {
+    return throttlerName !== REQUEST_THROTTLER || this.settings.challenge.mode !== 'risk';
+  }
+
+  /** A hit no script carried (a body refused before any write) is made once the answer is out. */
+  private endWithResponse(context: ExecutionContext, deadline: RedisDeadline): void {
+    const response = context
+      .switchToHttp()
+      .getResponse<{ raw?: ServerResponse } & ServerResponse>();
+    (response.raw ?? response).once('close', () => deadline.ended());
   }
 
   /**

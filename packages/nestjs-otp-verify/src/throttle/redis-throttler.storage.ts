@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { StoreUnavailableError } from '../otp.errors.js';
+import { RateLimitedError, StoreUnavailableError } from '../otp.errors.js';
 import { throttleKeys } from '../store/otp-keys.js';
 import { redisFailureCause, type RedisClient } from '../store/redis-connection.js';
 import { RedisDeadline } from '../store/redis-deadline.js';
 import { redisScripts, type RedisScripts } from '../store/redis-scripts.js';
 import { THROTTLE_GIVE_BACK_SCRIPT } from './throttle-give-back.lua.js';
-import { THROTTLE_HIT_SCRIPT } from './throttle-hit.lua.js';
+import type { ScriptRider } from '../store/script-rider.js';
+import { carryingThrottleHit, THROTTLE_HIT_SCRIPT, THROTTLED } from './throttle-hit.lua.js';
 
 type ThrottleReply = [number, number, number, number];
 
@@ -54,11 +55,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     const cacheKey = `${throttlerName}:${key}`;
-    const until = this.blockedUntil.get(cacheKey);
-    if (until !== undefined) {
-      if (until > now) return blockedRecord(limit, until - now);
-      this.blockedUntil.delete(cacheKey);
-    }
+    const remembered = this.rememberedBlock(cacheKey, limit, now);
+    if (remembered) return remembered;
     const k = throttleKeys(this.keyPrefix, key, throttlerName);
     let reply: ThrottleReply;
     try {
@@ -84,6 +82,58 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: toSeconds(blockMs),
     };
+  }
+
+  /**
+   * On one Redis, leaves the hit to the request's next write script (see store/script-rider.ts),
+   * which saves a round trip: the answer is then a blocked record, known without Redis, or none
+   * (the hit rides). On a cluster the client's key is in a slot of its own: the hit is made now.
+   */
+  async rideOrIncrement(
+    key: string,
+    ttlMs: number,
+    limit: number,
+    blockDurationMs: number,
+    throttlerName: string,
+    deadline: RedisDeadline,
+  ): Promise<ThrottlerStorageRecord | undefined> {
+    if (this.redis.isCluster) {
+      return this.increment(key, ttlMs, limit, blockDurationMs, throttlerName, deadline);
+    }
+    const now = Date.now();
+    const cacheKey = `${throttlerName}:${key}`;
+    const remembered = this.rememberedBlock(cacheKey, limit, now);
+    if (remembered) return remembered;
+    const k = throttleKeys(this.keyPrefix, key, throttlerName);
+    const rider: ScriptRider = {
+      keys: [k.hits, k.block],
+      args: [ttlMs, limit, blockDurationMs],
+      carriedBy: carryingThrottleHit,
+      settle: (reply) => {
+        if ((reply as unknown[])[0] === THROTTLED) {
+          const blockMs = (reply as [string, number])[1];
+          this.rememberBlock(cacheKey, Date.now() + blockMs);
+          throw new RateLimitedError({ waitMs: blockMs, windowSeconds: ttlMs / 1000 });
+        }
+        deadline.undoIfUnavailable(() => this.scripts.run(THROTTLE_GIVE_BACK_SCRIPT, [k.hits], []));
+      },
+      // After the answer, on a deadline of its own: the request's may have run out.
+      alone: () => this.increment(key, ttlMs, limit, blockDurationMs, throttlerName),
+    };
+    deadline.carry(rider);
+    return undefined;
+  }
+
+  private rememberedBlock(
+    cacheKey: string,
+    limit: number,
+    now: number,
+  ): ThrottlerStorageRecord | undefined {
+    const until = this.blockedUntil.get(cacheKey);
+    if (until === undefined) return undefined;
+    if (until > now) return blockedRecord(limit, until - now);
+    this.blockedUntil.delete(cacheKey);
+    return undefined;
   }
 
   private rememberBlock(cacheKey: string, until: number): void {
