@@ -175,6 +175,16 @@ export function describeOtpStoreContract(
       await expect(store.issue(phone, 'h2', policy)).resolves.toEqual({ outcome: 'issued' });
     });
 
+    it("names the verification's country with its approval", async () => {
+      const sms = smsVerification();
+      await store.issue(phone, 'h1', issuePolicy, sms);
+      await expect(store.verify(phone, 'h1', verifyPolicy)).resolves.toEqual({
+        outcome: 'approved',
+        verificationId: sms.id,
+        country: 'GB',
+      });
+    });
+
     it('leaves a newer code alone when revoking an older one', async () => {
       await store.issue(phone, 'old', issuePolicy);
       await store.issue(phone, 'new', issuePolicy);

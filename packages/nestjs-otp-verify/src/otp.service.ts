@@ -328,8 +328,13 @@ export class OtpService {
         const verificationId = result.verificationId ?? '';
         const [{ token, expiresInSeconds }] = await Promise.all([
           this.tokens.sign(e164, testNumber, verificationId),
-          // The number's country is read only here: a wrong code never needs it.
-          !testNumber && this.fraudGuard.approved(this.parsePhoneNumber(e164), deadline),
+          // The country its verification recorded; a code sent before records were kept has
+          // none, and its number is parsed. A wrong code never needs either.
+          !testNumber &&
+            this.fraudGuard.approved(
+              result.country ? { e164, region: result.country } : this.parsePhoneNumber(e164),
+              deadline,
+            ),
           this.events.verification('verification.approved', verificationId),
         ]);
         return {

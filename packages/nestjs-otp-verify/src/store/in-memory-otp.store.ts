@@ -125,7 +125,8 @@ export class InMemoryOtpStore implements OtpStore {
     if (hashesEqual(pending.hash, codeHash)) {
       this.codes.delete(phoneNumber);
       this.verifications.settle(verificationId, 'approved');
-      return { outcome: 'approved', verificationId };
+      const country = verificationId && this.verifications.find(verificationId)?.country;
+      return { outcome: 'approved', verificationId, country: country || undefined };
     }
     pending.attemptsLeft -= 1;
     this.verifications.wrongCode(verificationId, pending.attemptsLeft);

@@ -40,7 +40,8 @@ export type IssueResult =
 
 /** `verificationId`: the verification of the code that was checked, when it has one. */
 export type VerifyResult =
-  | { outcome: 'approved'; verificationId?: string }
+  /** `country`: the number's, as its verification recorded it (`001` for none). */
+  | { outcome: 'approved'; verificationId?: string; country?: string }
   | { outcome: 'not_found' }
   | { outcome: 'incorrect'; attemptsRemaining: number; verificationId?: string }
   | { outcome: 'attempts_exceeded'; retryAfterMs: number; verificationId?: string }

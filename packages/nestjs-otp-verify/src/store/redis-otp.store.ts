@@ -277,7 +277,7 @@ export class RedisOtpStore implements OtpStore {
   ): Promise<VerifyResult> {
     const key = otpNumberKey(this.keyPrefix, phoneNumber);
     const { recordStem } = verificationKeys(this.keyPrefix, phoneNumber);
-    const [outcome, value, idBody] = await this.call(() =>
+    const [outcome, value, idBody, country] = await this.call(() =>
       this.scripts.run<ScriptReply>(
         VERIFY_CODE_SCRIPT,
         [key],
@@ -288,7 +288,7 @@ export class RedisOtpStore implements OtpStore {
     const verificationId = idOf(idBody);
     switch (outcome) {
       case 'approved':
-        return { outcome, verificationId };
+        return { outcome, verificationId, country: country || undefined };
       case 'not_found':
         return { outcome };
       case 'incorrect':

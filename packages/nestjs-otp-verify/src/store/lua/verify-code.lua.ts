@@ -11,7 +11,8 @@ import { VERIFICATION_RECORD_PRELUDE } from './verification-record.lua.js';
  *
  * ARGV[4] stem of the number's verification records
  *
- * Returns { outcome, number, verification id or '' }: 'approved'; 'not_found'; 'incorrect' with
+ * Returns { outcome, number, verification id or '' }: 'approved' (then also the verification's
+ * country, so that counting the approval needs no parse of the number); 'not_found'; 'incorrect' with
  * attempts left; 'attempts_exceeded' or 'locked' with retry-after ms. An exhausted code is kept
  * until it expires so that even the right code is refused after the cap. The verification
  * settles in the same step: approved, or max_attempts_reached with the last wrong code.
@@ -34,7 +35,7 @@ end
 local record = recordOf(ARGV[4], state[1], state[3])
 -- The record's fields this script may change, read at once: each call costs Redis about as much
 -- as the field it reads. A code issued before verifications were recorded has no record.
-local verification = redis.call('HMGET', record, 'id', 's', 'w')
+local verification = redis.call('HMGET', record, 'id', 's', 'w', 'cc')
 local id = verification[1] or ''
 local pending = verification[2] == 'pending'
 if left <= 0 then
@@ -43,7 +44,7 @@ end
 if state[1] == ARGV[1] then
   redis.call('HDEL', key, 'h', 'a', 'x')
   if pending then redis.call('HSET', record, 's', 'approved', 'u', now) end
-  return { 'approved', 0, id }
+  return { 'approved', 0, id, verification[4] or '' }
 end
 if id ~= '' then
   local wrong = tonumber(verification[3] or '0') + 1
