@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { StoreUnavailableError } from '../otp.errors.js';
+import type { RedisClient } from './redis-connection.js';
 import type { ScriptRider } from './script-rider.js';
 
 /**
@@ -71,18 +72,19 @@ export class RedisDeadline {
     this.rider = rider;
   }
 
-  /** The rider for the write script about to be sent, which then carries it. */
-  takeRider(): ScriptRider | undefined {
+  /** The rider for a write script about to be sent to `redis`, which then carries it. */
+  takeRider(redis: RedisClient): ScriptRider | undefined {
     const rider = this.rider;
+    if (rider?.redis !== redis) return undefined;
     this.rider = undefined;
     return rider;
   }
 
   /** The request is answered: a rider no script carried makes its write alone. */
   ended(): void {
-    this.takeRider()
-      ?.alone()
-      .catch(() => undefined);
+    const rider = this.rider;
+    this.rider = undefined;
+    rider?.alone().catch(() => undefined);
   }
 
   /** Sends every registered undo; nobody waits for them, Redis runs them when it can. */

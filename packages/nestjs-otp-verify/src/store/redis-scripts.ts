@@ -93,7 +93,7 @@ export class RedisScripts {
     if (script.kind === 'undo') {
       return this.within(deadline, () => command(...keys, ...args)) as Promise<T>;
     }
-    const rider = deadline.takeRider();
+    const rider = deadline.takeRider(this.redis);
     if (rider) return this.carrying(rider, script, keys, args, deadline);
     return this.within(deadline, () => {
       // Sent in the same tick when nothing is left to check, as nearly every call is.

@@ -1,3 +1,4 @@
+import type { RedisClient } from './redis-connection.js';
 import type { RedisScript } from './redis-scripts.js';
 
 /**
@@ -7,6 +8,8 @@ import type { RedisScript } from './redis-scripts.js';
  * makes the rider's write on its own (`alone`).
  */
 export interface ScriptRider {
+  /** The Redis its keys are on: only a script sent there may carry it. */
+  readonly redis: RedisClient;
   /** Its keys and arguments, in front of the carrying script's. */
   readonly keys: string[];
   readonly args: (string | number)[];

@@ -106,6 +106,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (remembered) return remembered;
     const k = throttleKeys(this.keyPrefix, key, throttlerName);
     const rider: ScriptRider = {
+      redis: this.redis,
       keys: [k.hits, k.block],
       args: [ttlMs, limit, blockDurationMs],
       carriedBy: carryingThrottleHit,
