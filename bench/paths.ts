@@ -16,9 +16,9 @@ import { stopChild } from './processes.js';
 import type { Store } from './stores.js';
 import type { PathName } from './targets.js';
 
-/** The service, the prescribed peer, the bare peer, the bare Nest route. */
-export type Side = 'product' | 'peer' | 'bare' | 'ceiling';
-export const SIDES: Side[] = ['product', 'peer', 'bare', 'ceiling'];
+/** The service, the prescribed peer, the bare peer, the bare Nest route, the floor. */
+export type Side = 'product' | 'peer' | 'bare' | 'ceiling' | 'floor';
+export const SIDES: Side[] = ['product', 'peer', 'bare', 'ceiling', 'floor'];
 export type Rates = Partial<Record<PathName, Measure>>;
 
 /** Sends a second the guard's history is sized for: about the most a measure makes. */
@@ -153,6 +153,16 @@ export function sidePaths(
         200,
         measured(ceiling),
       );
+    },
+    floor: async (r) => {
+      if (wanted('request')) {
+        r.request = await measure(
+          `${floor.url}/api/floor/request`,
+          requestBody,
+          202,
+          measured(floor),
+        );
+      }
       if (wanted('verify-wrong')) {
         r['verify-wrong'] = await measure(
           `${floor.url}/api/floor`,

@@ -58,7 +58,7 @@ async function benchStore(kind: string) {
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order, so that no side always runs on a warmer or a more crowded machine.
     const order: Side[] = round % 2 === 0 ? SIDES : [...SIDES].reverse();
-    const m: Round = { product: {}, peer: {}, bare: {}, ceiling: {} };
+    const m: Round = { product: {}, peer: {}, bare: {}, ceiling: {}, floor: {} };
     for (const side of order) await sides[side](m[side]);
     rounds.push(m);
     printRound(round, order, m);

@@ -137,15 +137,14 @@ export function printTable(store: Store, rows: Row[], rounds: Round[], memoryByt
         : `; Redis target ≤ ${r.redisCpuTarget}: ${verdict(r.redisCpuPass)}`;
     console.log(`  ${r.path.padEnd(13)} ${p} + ${pr} vs ${q} + ${qr} (bare ${b} + ${br})${target}`);
   }
-  const floor = rounds.some((m) => m.ceiling['verify-wrong']);
-  if (floor) {
-    const rate = medianOf(rounds, 'ceiling', 'verify-wrong');
-    const cpu = cpuOf(rounds, 'ceiling', 'verify-wrong');
-    const peer = medianOf(rounds, 'peer', 'verify-wrong');
+  for (const r of rows) {
+    if (!rounds.some((m) => m.floor[r.path])) continue;
+    const rate = medianOf(rounds, 'floor', r.path);
+    const cpu = cpuOf(rounds, 'floor', r.path);
+    const peer = medianOf(rounds, 'peer', r.path);
     console.log(
-      `The floor of a wrong code (bench/floor.ts: the bare route, one Redis script, an HMAC, a ` +
-        `log line): ${Math.round(rate)} req/s, ${round2(rate / peer).toFixed(2)} × the peer's; ` +
-        `${cpu.server} + ${cpu.redis} µs`,
+      `  the floor of a ${r.path} (bench/floor.ts): ${Math.round(rate)} req/s, ` +
+        `${round2(rate / peer).toFixed(2)} × the peer's; ${cpu.server} + ${cpu.redis} µs`,
     );
   }
   console.log(
