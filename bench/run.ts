@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the service next to the design the seed guides prescribe (bench/peer.ts:
  * Express 5, express-rate-limit, express-validator, the `redis` client, SET/GET/DEL), next to the
- * same peer bare (no limiter, no validator) and to a bare Nest route (bench/ceiling.ts), in one
+ * same peer bare (no limiter, no validator), to a bare Nest route (bench/ceiling.ts) and to the
+ * least a design keeping the contract can do (bench/floor.ts), in one
  * run, with one client setting (autocannon, 50 connections, loopback), median of alternating
  * rounds, with the CPU each answer cost the server and Redis; then Redis bytes per pending code.
  * Each target of bench/targets.ts is printed as met or missed. Starts its own Redis (or Redis

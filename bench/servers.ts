@@ -87,7 +87,7 @@ export function startCeiling(): Promise<Server> {
   return startServer('ceiling', [join(BENCH, 'ceiling.js')], {}, answers('/api/ceiling'));
 }
 
-/** The least a verification can cost (bench/floor.ts), on the same Redis as the service. */
+/** The least an answer can cost (bench/floor.ts), on the same Redis as the service. */
 export function startFloor(store: Store): Promise<Server> {
   return startServer('floor', [join(BENCH, 'floor.js')], { ...store.env }, answers('/api/floor'));
 }
