@@ -111,7 +111,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       args: [ttlMs, limit, blockDurationMs],
       carriedBy: carryingThrottleHit,
       settle: (reply) => {
-        if ((reply as unknown[])[0] === THROTTLED) {
+        // A carried script may answer anything, nil included: only this word is the hit's.
+        if (Array.isArray(reply) && reply[0] === THROTTLED) {
           const blockMs = (reply as [string, number])[1];
           this.rememberBlock(cacheKey, Date.now() + blockMs);
           throw new RateLimitedError({ waitMs: blockMs, windowSeconds: ttlMs / 1000 });
