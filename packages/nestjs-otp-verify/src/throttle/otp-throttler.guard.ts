@@ -60,24 +60,16 @@ export class OtpThrottlerGuard extends ThrottlerGuard {
     const tracker = await this.commonOptions.getTracker!(request as never, context);
     const key = this.generateKey(context, tracker);
     const blockMs = (throttler.blockDuration as number | undefined) ?? ttl;
-    const storage = this.storageService;
-    let record;
-    if (storage instanceof RedisThrottlerStorage && this.mayRide(throttler.name!)) {
-      record = await storage.rideOrIncrement(key, ttl, limit, blockMs, throttler.name!, deadline);
-      if (record === undefined) {
-        this.endWithResponse(context, deadline);
-        return true;
-      }
-    } else {
-      // The in-memory storage of @nestjs/throttler takes no deadline, and needs none.
-      record = await (storage as RedisThrottlerStorage).increment(
-        key,
-        ttl,
-        limit,
-        blockMs,
-        throttler.name!,
-        deadline,
-      );
+    const name = throttler.name!;
+    // The in-memory storage of @nestjs/throttler takes no deadline, and needs none.
+    const storage = this.storageService as RedisThrottlerStorage;
+    const record =
+      storage instanceof RedisThrottlerStorage && this.mayRide(name)
+        ? await storage.rideOrIncrement(key, ttl, limit, blockMs, name, deadline)
+        : await storage.increment(key, ttl, limit, blockMs, name, deadline);
+    if (record === undefined) {
+      this.endWithResponse(context, deadline);
+      return true;
     }
     if (record.isBlocked) {
       await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
