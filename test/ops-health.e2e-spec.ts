@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startRedisServer, type Spawned, waitFor } from './support/spawn-service.js';
+import { RedisServerProcess } from './support/redis-server.js';
+import { waitFor } from './support/spawn-service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('health probes', () => {
   let t: TestApp;
-  let redis: Spawned;
-  let port: number;
+  let redis: RedisServerProcess;
   beforeAll(async () => {
-    const started = await startRedisServer();
-    redis = started.server;
-    port = started.port;
-    t = await startTestApp({ env: { REDIS_URL: started.url } });
+    redis = await RedisServerProcess.start();
+    t = await startTestApp({ env: { REDIS_URL: redis.url } });
   });
   afterAll(async () => {
     await t?.close();
@@ -27,8 +25,7 @@ describe('health probes', () => {
   });
 
   it('stays live but is not ready once Redis stops answering', async () => {
-    redis.child.kill('SIGTERM');
-    await redis.exited;
+    await redis.stop();
     const ready = await request(t.server).get('/health/ready').expect(503);
     expect(ready.body.status).toBe('error');
     expect(ready.body.details.store).toEqual({ status: 'down', message: 'store does not answer' });
@@ -36,7 +33,7 @@ describe('health probes', () => {
   });
 
   it('is ready again once Redis is back, without a restart', async () => {
-    redis = (await startRedisServer(port)).server;
+    await redis.start();
     await waitFor(async () => (await request(t.server).get('/health/ready')).status === 200);
   });
 });

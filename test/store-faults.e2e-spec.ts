@@ -10,16 +10,9 @@ import {
 } from '../packages/nestjs-otp-verify/src/store/redis-connection.js';
 import type { IssuePolicy } from '../packages/nestjs-otp-verify/src/store/otp-store.js';
 import { FakeSmsServer } from './support/fake-sms-server.js';
-import {
-  freePort,
-  type Spawned,
-  spawnService,
-  startRedisServer,
-  waitFor,
-} from './support/spawn-service.js';
+import { RedisServerProcess } from './support/redis-server.js';
+import { freePort, type Spawned, spawnService, waitFor } from './support/spawn-service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-type OwnRedis = Awaited<ReturnType<typeof startRedisServer>>;
 
 interface LogEntry {
   level: number;
@@ -47,9 +40,9 @@ const startApp = (redisUrl: string, env: Record<string, string> = {}) =>
   startTestApp({ env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', ...env }, logDestination });
 
 describe('Redis faults, with a real Redis made to fail', () => {
-  const servers: OwnRedis[] = [];
-  const own = async (args: string[] = []): Promise<OwnRedis> => {
-    const server = await startRedisServer(undefined, args);
+  const servers: RedisServerProcess[] = [];
+  const own = async (args: string[] = []): Promise<RedisServerProcess> => {
+    const server = await RedisServerProcess.start(args);
     servers.push(server);
     return server;
   };
@@ -58,10 +51,7 @@ describe('Redis faults, with a real Redis made to fail', () => {
     await t?.close();
     t = undefined;
     lines.length = 0;
-    for (const server of servers.splice(0)) {
-      if (server.server.child.pid) process.kill(server.server.child.pid, 'SIGCONT');
-      await server.server.stop();
-    }
+    for (const server of servers.splice(0)) await server.stop();
   });
 
   it('leaves nothing behind an issue that timed out on a stalled Redis (SIGSTOP)', async () => {
@@ -79,7 +69,7 @@ describe('Redis faults, with a real Redis made to fail', () => {
         sendWindowMs: 3_600_000,
         lockoutThreshold: 10,
       };
-      const pid = redis.server.child.pid as number;
+      const pid = redis.pid;
       process.kill(pid, 'SIGSTOP');
       // The client gives up after its command timeout; the script waits in Redis's socket.
       await expect(store.issue('+447400800001', 'h1', policy)).rejects.toMatchObject({
@@ -186,16 +176,16 @@ describe('Redis faults, with a real Redis made to fail', () => {
 });
 
 describe('an evicting Redis in production', () => {
-  let redis: OwnRedis;
+  let redis: RedisServerProcess;
   let fake: FakeSmsServer;
   let service: Spawned | undefined;
   beforeAll(async () => {
-    redis = await startRedisServer(undefined, ['--maxmemory-policy', 'allkeys-lru']);
+    redis = await RedisServerProcess.start(['--maxmemory-policy', 'allkeys-lru']);
     fake = await FakeSmsServer.start();
   });
   afterAll(async () => {
     await service?.stop();
-    await redis?.server.stop();
+    await redis?.stop();
     await fake?.stop();
   });
 

@@ -7,8 +7,8 @@ import { OTP_REDIS, OtpService, type RedisClient } from 'nestjs-otp-verify';
 import request from 'supertest';
 import { keysUnder } from './support/redis.js';
 import { startRedisCluster } from './support/redis-cluster.js';
-import { stallProcesses } from './support/redis-server.js';
-import { startRedisServer, waitFor } from './support/spawn-service.js';
+import { RedisServerProcess, stallProcesses } from './support/redis-server.js';
+import { waitFor } from './support/spawn-service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** A Redis the test may stall (SIGSTOP) and make evict, one Redis or a cluster. */
@@ -25,21 +25,21 @@ interface StallableRedis {
 }
 
 async function oneRedis(): Promise<StallableRedis> {
-  let redis = await startRedisServer();
+  const redis = await RedisServerProcess.start();
   const admin = () => new Redis(redis.url);
   return {
     env: { REDIS_URL: redis.url },
     nodeOf: async () => redis.port,
-    stall: async () => stallProcesses([redis.server.child.pid as number]),
+    stall: async () => stallProcesses([redis.pid]),
     async reconnectEvicting() {
-      await redis.server.stop();
-      redis = await startRedisServer(redis.port, ['--maxmemory-policy', 'allkeys-lru']);
+      await redis.stop();
+      await redis.start(['--maxmemory-policy', 'allkeys-lru']);
     },
     async setPolicy(policy) {
       const client = admin();
       await client.config('SET', 'maxmemory-policy', policy).finally(() => client.disconnect());
     },
-    stop: () => redis.server.stop(),
+    stop: () => redis.stop(),
   };
 }
 

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 
 /** A port nothing listens on right now: the OS picks it, the probe lets it go. */
 export async function freePort(): Promise<number> {
@@ -15,15 +13,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A redis-server of the test's own, on loopback, keeping nothing on disk. */
+/**
+ * A redis-server of the test's own, on loopback, keeping nothing on disk. `args` are more
+ * `redis-server` options (`--maxmemory 2mb`, `--requirepass ...`).
+ */
 export class RedisServerProcess {
   private child?: ChildProcess;
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<RedisServerProcess> {
+  static async start(args: string[] = []): Promise<RedisServerProcess> {
     const server = new RedisServerProcess(await freePort());
-    await server.start();
+    await server.start(args);
     return server;
   }
 
@@ -31,40 +32,56 @@ export class RedisServerProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
+  get pid(): number {
+    if (!this.child?.pid) throw new Error('redis-server is not running');
+    return this.child.pid;
   }
 
-  /** Starts (again) on the same port and resolves once it answers PING. */
-  async start(): Promise<void> {
-    this.child = spawn(
+  /**
+   * Starts (again) on the same port and resolves once it accepts connections. Its log line says
+   * so, where a PING would not answer a server that wants a password.
+   */
+  async start(args: string[] = []): Promise<void> {
+    const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const probe = new Redis(this.port, '127.0.0.1', {
-      lazyConnect: true,
-      retryStrategy: () => null,
+    this.child = child;
+    let log = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start: ${log}`)),
+        20_000,
+      );
+      // Read to the end, ready or not: a full pipe would stall the server on its next log line.
+      child.stdout.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited: ${log}`));
+      });
     });
-    try {
-      for (let i = 0; i < 100; i++) {
-        if (
-          await probe.connect().then(
-            () => probe.ping(),
-            () => undefined,
-          )
-        )
-          return;
-        probe.disconnect();
-        await sleep(50);
-      }
-      throw new Error(`redis-server did not answer on port ${this.port}`);
-    } finally {
-      probe.disconnect();
-    }
+    await ready;
   }
 
-  /** Stops the process by its PID and waits until it is gone. */
+  /** Stops the process by its PID, stalled or not, and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

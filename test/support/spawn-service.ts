@@ -53,24 +53,6 @@ export function spawnProcess(
 export const spawnService = (env: Record<string, string>): Spawned =>
   spawnProcess(process.execPath, [MAIN_JS], env);
 
-/**
- * A throw-away Redis on a free port, for tests that take Redis away or make it fail; `args` are
- * more `redis-server` options (`--maxmemory 2mb`, `--requirepass ...`).
- */
-export async function startRedisServer(
-  port?: number,
-  args: string[] = [],
-): Promise<{ url: string; port: number; server: Spawned }> {
-  port ??= await freePort();
-  const server = spawnProcess(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
-    {},
-  );
-  await waitFor(async () => server.stdout().includes('Ready to accept connections'));
-  return { url: `redis://127.0.0.1:${port}`, port, server };
-}
-
 /** Polls until `check` holds; generous, since other test runs share the machine's two cores. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
