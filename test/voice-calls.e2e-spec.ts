@@ -222,6 +222,30 @@ describe('voice calls: settings, number types and Plivo failures (one Redis)', (
     expectRefused(await requestCode(t, lost, 'voice'), 'send_limit_exceeded', 3600);
   });
 
+  it('retries a call Plivo surely did not take, within SMS_MAX_ATTEMPTS, and counts calls by result', async () => {
+    const app = await startVoiceApp({ SMS_MAX_ATTEMPTS: '2' });
+    try {
+      fake.script('plivoCall', 429);
+      await requestCode(app, '+447400123408', 'voice').expect(202);
+      expect(fake.calls.map((call) => call.replied)).toEqual([429, 201]);
+      expect(fake.calls[1].answerUrl).toBe(fake.calls[0].answerUrl);
+      expect(await spokenCode(fake.calls[1])).toMatch(/^\d{6}$/);
+
+      fake.script('plivoCall', 429, 429);
+      const refused = await requestCode(app, '+447400123409', 'voice').expect(502);
+      expect(refused.body).not.toHaveProperty('mayHaveBeenSent');
+      expect(fake.calls).toHaveLength(4);
+
+      const scrape = (await request(app.server).get('/metrics').expect(200)).text;
+      expect(scrape).toContain('otp_voice_calls_total{provider="plivo",result="placed"} 1');
+      expect(scrape).toContain('otp_voice_calls_total{provider="plivo",result="transient"} 1');
+      expect(scrape).toMatch(/otp_voice_call_duration_seconds_count\{provider="plivo"\} 2/);
+      expect(scrape).not.toMatch(/otp_sms_sends_total\{/);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers Plivo without an API key, while every OTP call needs one', async () => {
     const key = 'voice-test-api-key-of-at-least-32-characters';
     const keyed = await startVoiceApp({ OTP_API_KEYS: `backend=${key}` });

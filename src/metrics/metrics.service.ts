@@ -10,6 +10,7 @@ import type {
   SmsDeliveryEvent,
   SmsDeliveryObserver,
   SmsDeliveryStatusEvent,
+  VoiceCallEvent,
   WebhookDeliveryObserver,
   WebhookOutcome,
 } from 'nestjs-otp-verify';
@@ -61,6 +62,19 @@ export class MetricsService
   private readonly smsDuration = new Histogram({
     name: 'otp_sms_send_duration_seconds',
     help: 'Time a provider took to accept or refuse an SMS, retries included',
+    labelNames: ['provider'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly voiceCalls = new Counter({
+    name: 'otp_voice_calls_total',
+    help: 'Voice calls placed through each provider, by result',
+    labelNames: ['provider', 'result'],
+    registers: [this.registry],
+  });
+  private readonly voiceDuration = new Histogram({
+    name: 'otp_voice_call_duration_seconds',
+    help: 'Time a provider took to take or refuse a call, retries included',
     labelNames: ['provider'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
@@ -184,6 +198,11 @@ export class MetricsService
     this.smsSends.inc({ provider, result });
     this.smsDuration.observe({ provider }, durationSeconds);
     if (segments !== undefined && locale !== undefined) this.smsSegments.inc({ locale }, segments);
+  }
+
+  voiceCall({ provider, result, durationSeconds }: VoiceCallEvent): void {
+    this.voiceCalls.inc({ provider, result });
+    this.voiceDuration.observe({ provider }, durationSeconds);
   }
 
   smsDeliveryStatus({ provider, status, country }: SmsDeliveryStatusEvent): void {

@@ -31,6 +31,7 @@ export type {
   SmsDeliveryEvent,
   SmsDeliveryObserver,
   SmsDeliveryStatusEvent,
+  VoiceCallEvent,
 } from './sms/sms-delivery-observer.js';
 export { DeliveryReceipts } from './receipts/delivery-receipts.service.js';
 export type { DeliveryReceipt, ReceiptStatus } from './receipts/delivery-receipt.js';

@@ -1,28 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { smsLength } from './otp-message.js';
+import { callWithRetries, type SmsRetryPolicy } from './provider-retries.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
 import type {
   SmsErrorClassifier,
-  SmsFailure,
   SmsFailureKind,
   SmsMessage,
   SmsProvider,
   SmsSent,
 } from './sms-provider.js';
-
-export interface SmsRetryPolicy {
-  /** Retries of a transient failure after the first attempt, per provider. */
-  maxRetries: number;
-  /** Provider calls per message at most, over every provider, retries and fallback included. */
-  maxAttempts: number;
-  /** Deadline of one provider's sequence, retries and waits included. */
-  timeoutMs: number;
-  /** First backoff ceiling; it doubles with each retry. */
-  baseDelayMs: number;
-}
 
 /** A provider with the function that reads its errors. */
 export interface ClassifiedSmsProvider {
@@ -46,15 +33,6 @@ export class SmsDeliveryError extends Error {
     return this.kind === 'unknown';
   }
 }
-
-/** Our deadline cut a call that had started: it may have reached the provider. */
-const DEADLINE: SmsFailure = { kind: 'unknown', reason: 'deadline exceeded' };
-/** The deadline passed before the call was made: nothing went out. */
-const DEADLINE_BEFORE_CALL: SmsFailure = { kind: 'transient', reason: 'deadline exceeded' };
-
-/** Rejects when `signal` aborts, so a provider that cannot be cancelled still cannot hold a request. */
-const abortion = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 
 /**
  * Delivers through the configured provider, then the fallback, with exponential backoff and full
@@ -99,68 +77,32 @@ export class ResilientSmsProvider implements SmsProvider {
     throw failure;
   }
 
-  /** One provider's sequence of at most `budget` calls. */
+  /** One provider's sequence of at most `budget` calls, reported and logged once. */
   private async sendThrough(
     { provider, classify }: ClassifiedSmsProvider,
     message: SmsMessage,
     budget: number,
   ): Promise<{ calls: number; failure?: SmsDeliveryError; messageId?: string }> {
-    const started = performance.now();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.policy.timeoutMs);
-    const report = (result: 'delivered' | SmsFailureKind): void =>
-      this.observer?.smsDelivery({
-        provider: provider.name,
-        result,
-        durationSeconds: (performance.now() - started) / 1000,
-        ...(result === 'delivered' && {
-          segments: smsLength(message.text).segments,
-          locale: message.locale,
-        }),
-      });
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const { failure, sent } = await this.attempt(provider, classify, message, deadline.signal);
-        if (!failure) {
-          report('delivered');
-          this.logger.log(`SMS to ${maskPhoneNumber(message.to)} delivered by ${provider.name}`);
-          return { calls: attempt, messageId: sent?.messageId };
-        }
-        const delayMs = randomInt(this.policy.baseDelayMs * 2 ** (attempt - 1) + 1);
-        const remainingMs = this.policy.timeoutMs - (performance.now() - started);
-        if (
-          failure.kind !== 'transient' ||
-          attempt > this.policy.maxRetries ||
-          attempt >= budget ||
-          delayMs >= remainingMs
-        ) {
-          report(failure.kind);
-          this.logger.warn(
-            `SMS to ${maskPhoneNumber(message.to)} via ${provider.name} failed after ${attempt} attempt(s): ${failure.kind}, ${failure.reason}`,
-          );
-          return {
-            calls: attempt,
-            failure: new SmsDeliveryError(provider.name, failure.kind, failure.reason),
-          };
-        }
-        await sleep(delayMs);
-      }
-    } finally {
-      clearTimeout(timer);
+    const { calls, durationSeconds, value, failure } = await callWithRetries(
+      (signal) => provider.send(message, signal),
+      classify,
+      this.policy,
+      budget,
+    );
+    this.observer?.smsDelivery({
+      provider: provider.name,
+      result: failure?.kind ?? 'delivered',
+      durationSeconds,
+      ...(!failure && { segments: smsLength(message.text).segments, locale: message.locale }),
+    });
+    const to = maskPhoneNumber(message.to);
+    if (!failure) {
+      this.logger.log(`SMS to ${to} delivered by ${provider.name}`);
+      return { calls, messageId: value?.messageId };
     }
-  }
-
-  private async attempt(
-    provider: SmsProvider,
-    classify: SmsErrorClassifier,
-    message: SmsMessage,
-    signal: AbortSignal,
-  ): Promise<{ failure?: SmsFailure; sent?: SmsSent | void }> {
-    if (signal.aborted) return { failure: DEADLINE_BEFORE_CALL };
-    try {
-      return { sent: await Promise.race([provider.send(message, signal), abortion(signal)]) };
-    } catch (error) {
-      return { failure: signal.aborted ? DEADLINE : classify(error) };
-    }
+    this.logger.warn(
+      `SMS to ${to} via ${provider.name} failed after ${calls} attempt(s): ${failure.kind}, ${failure.reason}`,
+    );
+    return { calls, failure: new SmsDeliveryError(provider.name, failure.kind, failure.reason) };
   }
 }

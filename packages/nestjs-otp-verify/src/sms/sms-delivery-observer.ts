@@ -15,6 +15,14 @@ export interface SmsDeliveryEvent {
   locale?: string;
 }
 
+/** A voice call through a provider, after its retries. */
+export interface VoiceCallEvent {
+  provider: string;
+  /** `placed` (the provider took it; it rings), or why not, as for an SMS. */
+  result: 'placed' | SmsFailureKind;
+  durationSeconds: number;
+}
+
 /** A delivery receipt that moved a message's status (replays and late receipts are not told). */
 export interface SmsDeliveryStatusEvent {
   provider: string;
@@ -33,4 +41,6 @@ export interface SmsDeliveryObserver {
   smsDelivery(event: SmsDeliveryEvent): void;
   /** Optional, so an observer written before receipts existed still fits. */
   smsDeliveryStatus?(event: SmsDeliveryStatusEvent): void;
+  /** Optional, as calls came later too. */
+  voiceCall?(event: VoiceCallEvent): void;
 }

@@ -2,6 +2,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import { OTP_SETTINGS, SMS_DELIVERY_OBSERVER, SMS_PROVIDER } from '../otp.constants.js';
 import type { OtpSettings, PlivoOptions, SmsProviderName } from '../otp-options.js';
 import { ConsoleSmsProvider } from './console-sms.provider.js';
+import { smsRetryPolicy } from './provider-retries.js';
 import { type ClassifiedSmsProvider, ResilientSmsProvider } from './resilient-sms.provider.js';
 import type { SmsDeliveryObserver } from './sms-delivery-observer.js';
 import type { SmsProvider } from './sms-provider.js';
@@ -93,18 +94,12 @@ export const smsProviderFactory: FactoryProvider<SmsProvider> = {
   inject: [OTP_SETTINGS, { token: SMS_DELIVERY_OBSERVER, optional: true }],
   useFactory: async (settings: OtpSettings, observer?: SmsDeliveryObserver) => {
     const { sms } = settings;
-    const policy = {
-      maxRetries: sms.maxRetries,
-      maxAttempts: sms.maxAttempts,
-      timeoutMs: sms.timeoutMs,
-      baseDelayMs: 200,
-    };
     const names = new Set([sms.provider, sms.fallbackProvider]);
     const providers = await Promise.all(
       [...names]
         .filter((name): name is SmsProviderName => name !== undefined)
         .map((name) => BUILDERS[name](settings)),
     );
-    return new ResilientSmsProvider(providers, policy, observer);
+    return new ResilientSmsProvider(providers, smsRetryPolicy(settings), observer);
   },
 };

@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { OtpMessages } from '../i18n/otp-messages.js';
 import { OTP_CALLBACK_ROUTES } from '../otp.constants.js';
-import { InjectOtpSettings, InjectOtpStore } from '../otp.decorators.js';
+import { InjectOtpSettings, InjectOtpStore, InjectSmsDeliveryObserver } from '../otp.decorators.js';
 import { ChannelUnavailableError, OtpNotFoundError } from '../otp.errors.js';
 import type { OtpSettings } from '../otp-options.js';
 import { maskPhoneNumber } from '../phone/phone-number.js';
-import type { SmsDeliveryError } from '../sms/resilient-sms.provider.js';
+import { callWithRetries, type SmsRetryPolicy, smsRetryPolicy } from '../sms/provider-retries.js';
+import { SmsDeliveryError } from '../sms/resilient-sms.provider.js';
+import type { SmsDeliveryObserver } from '../sms/sms-delivery-observer.js';
+import type { SmsFailure } from '../sms/sms-provider.js';
 import type { OtpStore } from '../store/otp-store.js';
 import type { RedisDeadline } from '../store/redis-deadline.js';
 import { statusAt, type NewVerification } from '../verification/verification.js';
@@ -28,6 +31,12 @@ const XML_ESCAPES: Record<string, string> = {
 };
 const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 
+/** The call client says what became of a call as an SMS provider does; anything else is a bug. */
+const classifyCallError = (error: unknown): SmsFailure =>
+  error instanceof SmsDeliveryError
+    ? { kind: error.kind, reason: error.reason }
+    : { kind: 'unknown', reason: 'unexpected error' };
+
 /**
  * Calls that read a code aloud: whether they can be made here, which numbers may take one, the
  * sealed ticket of each call, placing it, and the script Plivo fetches when it is answered.
@@ -39,13 +48,16 @@ export class OtpVoiceCalls {
   private readonly client?: PlivoCallClient;
   private readonly unavailable?: string;
   private readonly voiceNumberTypes: string[];
+  private readonly retries: SmsRetryPolicy;
 
   constructor(
     @InjectOtpSettings() private readonly settings: OtpSettings,
     @InjectOtpStore() private readonly store: OtpStore,
     private readonly messages: OtpMessages,
     @Optional() @Inject(OTP_CALLBACK_ROUTES) callbackRoutes = false,
+    @Optional() @InjectSmsDeliveryObserver() private readonly observer?: SmsDeliveryObserver,
   ) {
+    this.retries = smsRetryPolicy(settings);
     this.tickets = new VoiceTickets(settings.hashSecret);
     this.unavailable =
       voiceUnavailableReason(settings) ??
@@ -53,7 +65,7 @@ export class OtpVoiceCalls {
         ? undefined
         : 'Voice calls need the module to serve its callback routes (OtpModule extra callbackRoutes: true)');
     if (!this.unavailable && settings.sms.plivo) {
-      this.client = new PlivoCallClient(settings.sms.plivo, settings.sms.timeoutMs);
+      this.client = new PlivoCallClient(settings.sms.plivo);
     }
     // A landline can take a call; premium-rate and the rest stay refused.
     const types = settings.allowedNumberTypes;
@@ -79,18 +91,34 @@ export class OtpVoiceCalls {
     });
   }
 
-  /** Rejects with `SmsDeliveryError` as an SMS send does; the ticket is never logged. */
+  /**
+   * Rejects with `SmsDeliveryError` as an SMS send does, after the same retries: of a call Plivo
+   * surely did not take, within `SMS_MAX_ATTEMPTS` and the send's deadline; never of one whose
+   * answer was lost, which may ring. The ticket is never logged.
+   */
   async place(to: string, ticket: string): Promise<void> {
-    if (!this.client) throw new ChannelUnavailableError(this.unavailable);
+    const client = this.client;
+    if (!client) throw new ChannelUnavailableError(this.unavailable);
     const answerUrl = `${this.settings.publicUrl}/${VOICE_ANSWER_PATH}/${ticket}`;
-    try {
-      await this.client.place({ to, answerUrl });
-    } catch (error) {
-      const { kind, reason } = error as SmsDeliveryError;
-      this.logger.warn(`Call to ${maskPhoneNumber(to)} via plivo failed: ${kind}, ${reason}`);
-      throw error;
+    const { calls, durationSeconds, failure } = await callWithRetries(
+      (signal) => client.place({ to, answerUrl }, signal),
+      classifyCallError,
+      this.retries,
+      this.retries.maxAttempts,
+    );
+    this.observer?.voiceCall?.({
+      provider: 'plivo',
+      result: failure?.kind ?? 'placed',
+      durationSeconds,
+    });
+    if (!failure) {
+      this.logger.log(`Call to ${maskPhoneNumber(to)} placed by plivo`);
+      return;
     }
-    this.logger.log(`Call to ${maskPhoneNumber(to)} placed by plivo`);
+    this.logger.warn(
+      `Call to ${maskPhoneNumber(to)} via plivo failed after ${calls} attempt(s): ${failure.kind}, ${failure.reason}`,
+    );
+    throw new SmsDeliveryError('plivo', failure.kind, failure.reason);
   }
 
   /**

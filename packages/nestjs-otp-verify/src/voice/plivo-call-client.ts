@@ -28,24 +28,22 @@ function failureOf(error: unknown): SmsFailure {
 /**
  * Plivo's Call API, with the Basic auth and JSON body its SDK sends. The `plivo` SDK (4.79)
  * sends calls to Plivo's public host whatever URL its client was given, so a proxy's or a test
- * server's `baseUrl` would be ignored; this request honours it. One attempt, within a deadline:
- * its failures are classified as an SMS send's are (`SmsDeliveryError`, definite or unknown).
+ * server's `baseUrl` would be ignored; this request honours it. One attempt, within the caller's
+ * deadline: its failures are classified as an SMS send's are (`SmsDeliveryError`, definite or unknown).
  */
 export class PlivoCallClient {
   private readonly endpoint: string;
   private readonly authorization: string;
 
-  constructor(
-    private readonly options: PlivoOptions,
-    private readonly timeoutMs: number,
-  ) {
+  constructor(private readonly options: PlivoOptions) {
     const base = (options.baseUrl ?? PLIVO_API).replace(/\/+$/, '');
     this.endpoint = `${base}/v1/Account/${encodeURIComponent(options.authId)}/Call/`;
     const credentials = Buffer.from(`${options.authId}:${options.authToken}`, 'utf8');
     this.authorization = `Basic ${credentials.toString('base64')}`;
   }
 
-  async place(call: PlivoCall): Promise<void> {
+  /** One attempt; `signal` is the deadline of the call and its retries. */
+  async place(call: PlivoCall, signal: AbortSignal): Promise<void> {
     let status: number;
     try {
       const response = await fetch(this.endpoint, {
@@ -59,7 +57,7 @@ export class PlivoCallClient {
         }),
         // A redirect is no acceptance: it is answered as the refusal it is, never followed.
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
       });
       status = response.status;
       // Read to the end, so the connection goes back to the pool; the body itself is not needed.
