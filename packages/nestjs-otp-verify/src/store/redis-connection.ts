@@ -69,7 +69,11 @@ export async function waitUntilReady(client: RedisClient, timeoutMs: number): Pr
     masters.map((node) => (node.status === 'wait' ? node.connect() : undefined)),
   );
   connected.catch(() => undefined);
-  await Promise.race([connected, sleep(Math.max(deadline - Date.now(), 0))]);
+  // Unreferenced: once the masters answer, a wait left running must not hold the process open.
+  await Promise.race([
+    connected,
+    sleep(Math.max(deadline - Date.now(), 0), undefined, { ref: false }),
+  ]);
   return masters.every((node) => node.status === 'ready');
 }
 
