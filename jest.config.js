@@ -32,7 +32,10 @@ export default {
   },
   // CommonJS packages that require @nestjs/common or @nestjs/core get the ES modules' instances.
   resolver: '<rootDir>/test/support/esm-bridge/resolver.cjs',
-  setupFiles: ['<rootDir>/test/support/esm-bridge/setup.ts'],
+  setupFiles: [
+    '<rootDir>/test/support/esm-bridge/setup.ts',
+    '<rootDir>/test/support/worker-stdin.ts',
+  ],
   // A missing redis-server fails the run at once; without REDIS_URL the run starts its own Redis.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
