@@ -25,6 +25,9 @@ export interface OtpCaller {
 
 type ResultLabel = 'result' | 'test' | 'api_key';
 
+/** A provider's time to take or refuse a send, an SMS or a call, retries included: up to its deadline. */
+const PROVIDER_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 /** Every value the `result` label can take: a fixed set keeps the series count bounded. */
 const ERROR_RESULTS = new Set<string>(Object.values(OtpErrorCode));
 const SUCCESS_RESULT: Record<OtpOperation, string> = { request: 'pending', verify: 'approved' };
@@ -63,7 +66,7 @@ export class MetricsService
     name: 'otp_sms_send_duration_seconds',
     help: 'Time a provider took to accept or refuse an SMS, retries included',
     labelNames: ['provider'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: PROVIDER_SECONDS,
     registers: [this.registry],
   });
   private readonly voiceCalls = new Counter({
@@ -76,7 +79,7 @@ export class MetricsService
     name: 'otp_voice_call_duration_seconds',
     help: 'Time a provider took to take or refuse a call, retries included',
     labelNames: ['provider'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: PROVIDER_SECONDS,
     registers: [this.registry],
   });
   /** `locale` is bounded: the locales that have a text, built in or configured. */
